@@ -1,0 +1,83 @@
+"""`manage.py seed_demo`: realistic synthetic parks, firms, figures and demo users."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from firms import demo, services
+from firms.models import Firm, Park, Province
+
+DEMO_USERS = ("demo-analyst", "demo-manager", "demo-firm")
+
+
+class Command(BaseCommand):
+    help = "Load realistic synthetic demo data and the three demo users (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--firms", type=int, default=3000)
+        parser.add_argument("--parks", type=int, default=62)
+        parser.add_argument("--years", type=int, default=3)
+        parser.add_argument("--last-year", type=int, default=1403)
+        parser.add_argument("--password", default="smerank-demo")
+        parser.add_argument("--seed", type=int, default=1403)
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already holds firms.",
+        )
+        parser.add_argument(
+            "--no-recompute",
+            action="store_true",
+            help="Do not enqueue a ranking recompute afterwards.",
+        )
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        started = time.perf_counter()
+        if opts["if_empty"] and Firm.objects.exists():
+            self.stdout.write("The database already holds firms; demo data not loaded.")
+            return
+        provinces = list(Province.objects.values("code", "capital_fa", "capital_en"))
+        if len(provinces) != 31:
+            raise CommandError("Reference data is missing: run `manage.py migrate` first.")
+        if opts["parks"] < len(provinces):
+            raise CommandError(f"--parks must be at least {len(provinces)} (one per province).")
+        if opts["firms"] < 1 or not 1 <= opts["years"] <= 10:
+            raise CommandError("--firms must be positive and --years between 1 and 10.")
+        parks = demo.demo_parks(parks=opts["parks"], provinces=provinces)
+        firms = demo.demo_firms(
+            firms=opts["firms"],
+            parks=parks,
+            classes_by_division=services.sector_classes_by_division(),
+            seed=opts["seed"],
+        )
+        years = demo.demo_years(
+            firms=firms, years=opts["years"], last_year=opts["last_year"], seed=opts["seed"]
+        )
+        counts = services.demo_seed(parks=parks, firms=firms, years=years)
+        first_park = Park.objects.get(code=parks["code"].iloc[0])
+        first_firm = Firm.objects.filter(park=first_park).order_by("national_id").first()
+        password = opts["password"]
+        services.user_with_role_ensure(username="demo-analyst", password=password, role="analyst")
+        services.user_with_role_ensure(
+            username="demo-manager", password=password, role="park_manager", park=first_park
+        )
+        services.user_with_role_ensure(
+            username="demo-firm", password=password, role="firm", firm=first_firm
+        )
+        if counts["years_added"] and not opts["no_recompute"]:
+            self._recompute(sorted(years["year"].unique().tolist()))
+        self.stdout.write(
+            f"Seeded {counts['firms_added']} new firms and {counts['years_added']} new firm-years "
+            f"in {time.perf_counter() - started:.1f} s (park {first_park.code}, "
+            f"firm {first_firm.national_id})."
+        )
+
+    def _recompute(self, years: list[int]) -> None:
+        try:
+            from rankings.services import data_changed
+        except ImportError:  # the ranking pipeline is optional for seeding
+            return
+        data_changed(years=years)

@@ -1,0 +1,157 @@
+"""Writes of firm data: demo seeding, role assignment, audit events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from django.contrib.auth.models import Permission, User
+from django.db import transaction
+
+from firms.models import AuditEvent, Firm, FirmUser, FirmYear, Park, ParkManager, Province, Sector
+from firms.roles import analysts_group
+
+_YEAR_FIELDS = [
+    "employees",
+    "sales",
+    "exports",
+    "export_countries",
+    "rd_spend",
+    "net_profit",
+    "total_assets",
+    "total_debt",
+    "certifications",
+    "new_products",
+    "tech_level",
+]
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: Any = None,
+    detail: dict[str, Any] | None = None,
+    ip_address: str | None = None,
+) -> AuditEvent:
+    """Append one event to the audit log."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_username=getattr(actor, "username", "") or "",
+        action=action,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=str(getattr(obj, "pk", "") or ""),
+        detail=detail or {},
+        ip_address=ip_address,
+    )
+
+
+def analysts_permissions_grant() -> None:
+    """Analysts manage every model of the three apps in the admin, except the audit log."""
+    perms = Permission.objects.filter(
+        content_type__app_label__in=["firms", "rankings", "clusters"]
+    ).exclude(content_type__model="auditevent", codename__regex=r"^(add|change|delete)_")
+    analysts_group().permissions.set(perms)
+
+
+@transaction.atomic
+def user_with_role_ensure(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    park: Park | None = None,
+    firm: Firm | None = None,
+) -> User:
+    """Create or reset a user with exactly one role (analyst, park_manager or firm)."""
+    user, _ = User.objects.get_or_create(username=username)
+    user.set_password(password)
+    user.is_active = True
+    user.is_staff = role == "analyst"
+    user.save()
+    ParkManager.objects.filter(user=user).delete()
+    FirmUser.objects.filter(user=user).delete()
+    user.groups.remove(analysts_group())
+    if role == "analyst":
+        analysts_permissions_grant()
+        user.groups.add(analysts_group())
+    elif role == "park_manager":
+        ParkManager.objects.create(user=user, park=park)
+    elif role == "firm":
+        FirmUser.objects.create(user=user, firm=firm)
+    else:
+        raise ValueError(f"unknown role {role!r}")
+    return user
+
+
+def demo_seed(
+    *, parks: pd.DataFrame, firms: pd.DataFrame, years: pd.DataFrame, batch_size: int = 5000
+) -> dict[str, int]:
+    """Insert the demo parks, firms and firm-years; existing rows are left as they are,
+    so running it twice changes nothing."""
+    provinces = dict(Province.objects.values_list("code", "id"))
+    with transaction.atomic():
+        for row in parks.itertuples(index=False):
+            Park.objects.get_or_create(
+                code=row.code,
+                defaults={
+                    "name_fa": row.name_fa,
+                    "name_en": row.name_en,
+                    "province_id": provinces[row.province],
+                },
+            )
+    park_ids = dict(Park.objects.values_list("code", "id"))
+    firm_objs = [
+        Firm(
+            national_id=r.national_id,
+            name_fa=r.name_fa,
+            name_en=r.name_en,
+            park_id=park_ids[r.park_code],
+            isic_id=r.isic,
+            founded_year=int(r.founded_year),
+            knowledge_based=bool(r.knowledge_based),
+        )
+        for r in firms.itertuples(index=False)
+    ]
+    with transaction.atomic():
+        before = Firm.objects.count()
+        Firm.objects.bulk_create(firm_objs, batch_size=batch_size, ignore_conflicts=True)
+        firms_added = Firm.objects.count() - before
+    del firm_objs
+    firm_ids = dict(
+        Firm.objects.filter(national_id__in=list(firms["national_id"])).values_list(
+            "national_id", "id"
+        )
+        if len(firms) < 20_000
+        else Firm.objects.values_list("national_id", "id")
+    )
+    frame = years.astype(object).where(years.notna(), None)
+    year_objs = [
+        FirmYear(
+            firm_id=firm_ids[rec["national_id"]],
+            year=int(rec["year"]),
+            **{k: rec[k] for k in _YEAR_FIELDS},
+        )
+        for rec in frame.to_dict("records")
+    ]
+    with transaction.atomic():
+        before = FirmYear.objects.count()
+        FirmYear.objects.bulk_create(year_objs, batch_size=batch_size, ignore_conflicts=True)
+        years_added = FirmYear.objects.count() - before
+    return {"firms_added": firms_added, "years_added": years_added}
+
+
+def sector_classes_by_division() -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for code, division in Sector.objects.filter(level="class").values_list("code", "division"):
+        result.setdefault(division, []).append(code)
+    return result
+
+
+def firm_years_changed(*, years: set[int] | list[int]) -> None:
+    """Tell the ranking pipeline that the figures of these years changed (after commit)."""
+    try:
+        from rankings.services import data_changed
+    except ImportError:  # until the ranking pipeline exists
+        return
+    data_changed(years=sorted(set(years)))

@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# Re-vendor SME Rank's front-end assets from the npm registry into
+# static/vendor/<pkg>-<version>/ so that no page ever loads anything from a CDN.
+#
+# MAINTENANCE TOOL ONLY: the build, CI and deploy never run this script; the
+# vendored files are committed to the repository.
+#
+# Usage:
+#   scripts/vendor_static.sh            # re-vendor the pinned versions below
+#
+# To update a package: change its pin below, run the script, update the
+# versioned paths in templates (the script lists any template that still
+# references a removed version), review `git diff --stat static/vendor`, commit.
+#
+# Needs: bash, node + npm (only the npm registry is contacted), sed, grep.
+set -euo pipefail
+
+# ---- pinned versions (exact; no ranges) ------------------------------------
+BOOTSTRAP_VERSION="5.3.9"
+BOOTSTRAP_ICONS_VERSION="1.13.2"
+VAZIRMATN_VERSION="33.0.3"
+ECHARTS_VERSION="6.1.0"
+LEAFLET_VERSION="1.9.4"
+# -----------------------------------------------------------------------------
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEST="${REPO_ROOT}/static/vendor"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/vendor-npm.XXXXXX")"
+cleanup() { rm -rf "${WORK}"; }
+trap cleanup EXIT
+
+log() { printf '==> %s\n' "$*"; }
+die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+command -v npm >/dev/null || die "npm not found"
+command -v node >/dev/null || die "node not found"
+
+NPM_SPECS=(
+  "bootstrap@${BOOTSTRAP_VERSION}"
+  "bootstrap-icons@${BOOTSTRAP_ICONS_VERSION}"
+  "vazirmatn@${VAZIRMATN_VERSION}"
+  "echarts@${ECHARTS_VERSION}"
+  "leaflet@${LEAFLET_VERSION}"
+)
+
+log "Installing into scratch dir ${WORK}: ${NPM_SPECS[*]}"
+(
+  cd "${WORK}"
+  npm init -y >/dev/null
+  npm install --no-audit --no-fund --ignore-scripts --save-exact "${NPM_SPECS[@]}"
+)
+NM="${WORK}/node_modules"
+
+# Fail loudly if npm resolved something other than the exact pin.
+check_version() {
+  local pkg="$1" want="$2" got
+  got="$(node -p "require('${NM}/${pkg}/package.json').version")"
+  [[ "${got}" == "${want}" ]] || die "${pkg}: wanted ${want}, npm installed ${got}"
+}
+check_version bootstrap "${BOOTSTRAP_VERSION}"
+check_version bootstrap-icons "${BOOTSTRAP_ICONS_VERSION}"
+check_version vazirmatn "${VAZIRMATN_VERSION}"
+check_version echarts "${ECHARTS_VERSION}"
+check_version leaflet "${LEAFLET_VERSION}"
+
+mkdir -p "${DEST}"
+STALE_PATHS=()
+
+# fresh_dir NAME VERSION: (re)create DEST/NAME-VERSION, set $out to it, and
+# remove any other vendored version of NAME (NAME-<digit>...;
+# bootstrap-[0-9]* never matches bootstrap-icons-*).
+fresh_dir() {
+  local name="$1" version="$2" d
+  for d in "${DEST}/${name}-"[0-9]*; do
+    [[ -d "${d}" ]] || continue
+    if [[ "$(basename "${d}")" != "${name}-${version}" ]]; then
+      log "Removing stale ${d#"${REPO_ROOT}/"}"
+      STALE_PATHS+=("vendor/$(basename "${d}")/")
+      rm -rf "${d}"
+    fi
+  done
+  rm -rf "${DEST:?}/${name}-${version}"
+  out="${DEST}/${name}-${version}"
+  mkdir -p "${out}"
+}
+
+# ---- bootstrap ---------------------------------------------------------------
+fresh_dir bootstrap "${BOOTSTRAP_VERSION}"
+src="${NM}/bootstrap"
+cp "${src}/dist/css/bootstrap.rtl.min.css" "${out}/"
+cp "${src}/dist/css/bootstrap.min.css" "${out}/"
+cp "${src}/dist/js/bootstrap.bundle.min.js" "${out}/"
+cp "${src}/LICENSE" "${out}/LICENSE"
+# bootstrap.bundle.min.js embeds Popper (MIT): ship its licence too.
+popper_license="${NM}/@popperjs/core/LICENSE.md"
+[[ -f "${popper_license}" ]] || die "${popper_license} not found (needed for bootstrap.bundle)"
+cp "${popper_license}" "${out}/LICENSE-popper.md"
+
+# ---- bootstrap-icons -----------------------------------------------------------
+fresh_dir bootstrap-icons "${BOOTSTRAP_ICONS_VERSION}"
+src="${NM}/bootstrap-icons"
+mkdir -p "${out}/fonts"
+cp "${src}/font/bootstrap-icons.min.css" "${out}/"
+# The css expects fonts/bootstrap-icons.woff2 (and .woff as its fallback src;
+# shipped too so that no url() in the css points at a missing file).
+cp "${src}/font/fonts/"*.woff2 "${out}/fonts/"
+cp "${src}/font/fonts/"*.woff "${out}/fonts/"
+cp "${src}/LICENSE" "${out}/LICENSE"
+
+# ---- vazirmatn -----------------------------------------------------------------
+fresh_dir vazirmatn "${VAZIRMATN_VERSION}"
+src="${NM}/vazirmatn"
+mkdir -p "${out}/fonts/webfonts"
+cp "${src}/fonts/webfonts/Vazirmatn[wght].woff2" "${out}/fonts/webfonts/"
+STATIC_WEIGHTS=()
+for pair in "400:Regular" "500:Medium" "700:Bold"; do
+  f="${src}/fonts/webfonts/Vazirmatn-${pair#*:}.woff2"
+  if [[ -f "${f}" ]]; then
+    cp "${f}" "${out}/fonts/webfonts/"
+    STATIC_WEIGHTS+=("${pair}")
+  else
+    log "vazirmatn: no static ${pair#*:} woff2 in this release, skipped"
+  fi
+done
+cp "${src}/OFL.txt" "${out}/OFL.txt"
+
+{
+  cat <<EOF
+/*
+ * Vazirmatn v${VAZIRMATN_VERSION} (https://github.com/rastikerdar/vazirmatn)
+ * Copyright 2015 The Vazirmatn Project Authors. SIL Open Font License 1.1, see OFL.txt.
+ *
+ * Hand-written for SME Rank (generated by scripts/vendor_static.sh; edit there).
+ * Browsers with variable-font support load only the single variable file
+ * (weights 100-900); older browsers get the static 400/500/700 files.
+ * Use: font-family: Vazirmatn, system-ui, -apple-system, "Segoe UI", Tahoma, sans-serif;
+ */
+@supports (font-variation-settings: normal) {
+  @font-face {
+    font-family: "Vazirmatn";
+    src: url("fonts/webfonts/Vazirmatn[wght].woff2") format("woff2-variations"),
+         url("fonts/webfonts/Vazirmatn[wght].woff2") format("woff2");
+    font-weight: 100 900;
+    font-style: normal;
+    font-display: swap;
+  }
+}
+EOF
+  if ((${#STATIC_WEIGHTS[@]})); then
+    printf '\n@supports not (font-variation-settings: normal) {\n'
+    for pair in "${STATIC_WEIGHTS[@]}"; do
+      cat <<EOF
+  @font-face {
+    font-family: "Vazirmatn";
+    src: url("fonts/webfonts/Vazirmatn-${pair#*:}.woff2") format("woff2");
+    font-weight: ${pair%%:*};
+    font-style: normal;
+    font-display: swap;
+  }
+EOF
+    done
+    printf '}\n'
+  fi
+} >"${out}/vazirmatn.css"
+
+# ---- echarts -------------------------------------------------------------------
+fresh_dir echarts "${ECHARTS_VERSION}"
+src="${NM}/echarts"
+cp "${src}/dist/echarts.min.js" "${out}/"
+cp "${src}/LICENSE" "${out}/LICENSE"
+cp "${src}/NOTICE" "${out}/NOTICE"
+# LICENSE points at licenses/LICENSE-d3 for the embedded d3 code.
+if [[ -d "${src}/licenses" ]]; then
+  mkdir -p "${out}/licenses"
+  cp "${src}/licenses/"* "${out}/licenses/"
+fi
+
+# ---- leaflet -------------------------------------------------------------------
+fresh_dir leaflet "${LEAFLET_VERSION}"
+src="${NM}/leaflet"
+mkdir -p "${out}/images"
+cp "${src}/dist/leaflet.js" "${out}/"
+cp "${src}/dist/leaflet.css" "${out}/"
+cp "${src}/dist/images/"* "${out}/images/"
+cp "${src}/LICENSE" "${out}/LICENSE"
+
+# ---- post-processing -----------------------------------------------------------
+VENDOR_DIRS=(
+  "${DEST}/bootstrap-${BOOTSTRAP_VERSION}"
+  "${DEST}/bootstrap-icons-${BOOTSTRAP_ICONS_VERSION}"
+  "${DEST}/vazirmatn-${VAZIRMATN_VERSION}"
+  "${DEST}/echarts-${ECHARTS_VERSION}"
+  "${DEST}/leaflet-${LEAFLET_VERSION}"
+)
+mapfile -t ASSETS < <(find "${VENDOR_DIRS[@]}" -type f \( -name '*.css' -o -name '*.js' \) | sort)
+
+# .map files are not vendored: drop whole-line sourceMappingURL comments so the
+# browser (and Django's ManifestStaticFilesStorage) never asks for them.
+for f in "${ASSETS[@]}"; do
+  sed -i -E '/^[[:space:]]*(\/\/|\/\*)[#@][[:space:]]*sourceMappingURL=/d' "${f}"
+done
+
+# Nothing we ship may pull a resource from another host.
+bad=0
+for f in "${ASSETS[@]}"; do
+  rel="${f#"${REPO_ROOT}/"}"
+  if grep -nE 'sourceMappingURL' "${f}" >/dev/null; then
+    printf 'LEFTOVER sourceMappingURL in %s\n' "${rel}" >&2; bad=1
+  fi
+  if grep -noE "url\([[:space:]]*['\"]?[[:space:]]*(https?:)?//[^)]*\)" "${f}" >&2; then
+    printf '  ^ remote url() in %s\n' "${rel}" >&2; bad=1
+  fi
+  if grep -noE "@import[^;]*" "${f}" >&2; then
+    printf '  ^ @import in %s\n' "${rel}" >&2; bad=1
+  fi
+done
+((bad == 0)) || die "remote references found in vendored assets (see above)"
+
+# ---- README ------------------------------------------------------------------------
+NPM_CMD="npm install --no-audit --no-fund --ignore-scripts --save-exact ${NPM_SPECS[*]}"
+cat >"${DEST}/README.md" <<EOF
+# Vendored front-end assets
+
+Generated by \`scripts/vendor_static.sh\` (do not edit by hand; change the pins
+in the script and re-run it). SME Rank never loads CSS, JS or fonts from a CDN:
+everything a page needs is served from here via \`{% static %}\`.
+
+| Package | Version | Licence | Files (under \`static/vendor/\`) |
+| --- | --- | --- | --- |
+| bootstrap | ${BOOTSTRAP_VERSION} | MIT (\`LICENSE\`); bundled Popper: MIT (\`LICENSE-popper.md\`) | \`bootstrap-${BOOTSTRAP_VERSION}/\`: \`bootstrap.rtl.min.css\` (Persian, RTL), \`bootstrap.min.css\` (English, LTR), \`bootstrap.bundle.min.js\` (includes Popper), \`LICENSE\`, \`LICENSE-popper.md\` |
+| bootstrap-icons | ${BOOTSTRAP_ICONS_VERSION} | MIT (\`LICENSE\`) | \`bootstrap-icons-${BOOTSTRAP_ICONS_VERSION}/\`: \`bootstrap-icons.min.css\`, \`fonts/bootstrap-icons.woff2\`, \`fonts/bootstrap-icons.woff\` (the css's fallback src), \`LICENSE\` |
+| vazirmatn | ${VAZIRMATN_VERSION} | SIL OFL 1.1 (\`OFL.txt\`) | \`vazirmatn-${VAZIRMATN_VERSION}/\`: \`vazirmatn.css\` (hand-written @font-face, \`font-display: swap\`), \`fonts/webfonts/Vazirmatn[wght].woff2\` (variable, 100–900), \`fonts/webfonts/Vazirmatn-{Regular,Medium,Bold}.woff2\` (static 400/500/700 fallback), \`OFL.txt\` |
+| echarts | ${ECHARTS_VERSION} | Apache-2.0 (\`LICENSE\`, \`NOTICE\`; embedded d3 code: BSD-3-Clause, \`licenses/LICENSE-d3\`) | \`echarts-${ECHARTS_VERSION}/\`: \`echarts.min.js\`, \`LICENSE\`, \`NOTICE\`, \`licenses/LICENSE-d3\` |
+| leaflet | ${LEAFLET_VERSION} | BSD-2-Clause (\`LICENSE\`) | \`leaflet-${LEAFLET_VERSION}/\`: \`leaflet.js\`, \`leaflet.css\`, \`images/*.png\` (markers, layer control), \`LICENSE\` |
+
+## Template paths
+
+\`\`\`django
+{% load static %}
+<link rel="stylesheet" href="{% static 'vendor/bootstrap-${BOOTSTRAP_VERSION}/bootstrap.rtl.min.css' %}">   {# fa, dir="rtl" #}
+<link rel="stylesheet" href="{% static 'vendor/bootstrap-${BOOTSTRAP_VERSION}/bootstrap.min.css' %}">       {# en, dir="ltr" #}
+<link rel="stylesheet" href="{% static 'vendor/bootstrap-icons-${BOOTSTRAP_ICONS_VERSION}/bootstrap-icons.min.css' %}">
+<link rel="stylesheet" href="{% static 'vendor/vazirmatn-${VAZIRMATN_VERSION}/vazirmatn.css' %}">
+<link rel="stylesheet" href="{% static 'vendor/leaflet-${LEAFLET_VERSION}/leaflet.css' %}">
+<script src="{% static 'vendor/bootstrap-${BOOTSTRAP_VERSION}/bootstrap.bundle.min.js' %}"></script>
+<script src="{% static 'vendor/echarts-${ECHARTS_VERSION}/echarts.min.js' %}"></script>
+<script src="{% static 'vendor/leaflet-${LEAFLET_VERSION}/leaflet.js' %}"></script>
+\`\`\`
+
+\`vazirmatn.css\` only declares the font; apply it in the site css, e.g.
+\`:root { --bs-body-font-family: Vazirmatn, system-ui, -apple-system, "Segoe UI", Tahoma, sans-serif; }\`.
+
+Leaflet ships no map tiles: a tile layer URL pointing at a public tile server
+would be a remote load, so the app must use its own tiles (or none).
+
+## Changes made to upstream files
+
+- Whole-line \`sourceMappingURL\` comments were removed from the css/js (the
+  \`.map\` files are not vendored, so browsers and Django's
+  \`ManifestStaticFilesStorage\` would otherwise request/require missing files).
+- Nothing else is modified. No vendored css/js contains a \`url()\`/\`@import\`
+  to another host; the remaining \`http(s)://\` strings are licence comments,
+  SVG/XML namespace identifiers and Leaflet's attribution hyperlink.
+
+## Refresh
+
+From the repository root:
+
+\`\`\`sh
+scripts/vendor_static.sh
+\`\`\`
+
+which, in a throw-away temp dir, runs
+
+\`\`\`sh
+npm init -y && ${NPM_CMD}
+\`\`\`
+
+then copies the files above into \`static/vendor/<pkg>-<version>/\`, strips the
+\`sourceMappingURL\` lines, fails if any remote \`url()\`/\`@import\` appears,
+removes older vendored versions and rewrites this README. To upgrade, edit the
+pinned versions at the top of the script (check the newest with e.g.
+\`npm view bootstrap@5.3 version\`), re-run it, then update the versioned paths in
+the templates. The build never runs this script.
+EOF
+
+# ---- report ----------------------------------------------------------------------
+log "Vendored into ${DEST#"${REPO_ROOT}/"}:"
+for d in "${VENDOR_DIRS[@]}"; do
+  printf '    %s\n' "${d#"${REPO_ROOT}/"}"
+done
+if ((${#STALE_PATHS[@]})); then
+  log "Removed older versions; templates still referencing them:"
+  for p in "${STALE_PATHS[@]}"; do
+    grep -rnF "${p}" "${REPO_ROOT}/templates" "${REPO_ROOT}"/*/templates 2>/dev/null || true
+  done
+fi

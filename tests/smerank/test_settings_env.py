@@ -1,0 +1,99 @@
+"""A malformed environment variable stops start-up with one line naming it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "DATABASE_URL",
+            "mysqlx://nowhere",
+            "configuration error: DATABASE_URL is malformed: expected postgres://user@host:port/db"
+            " or sqlite:///path, got scheme 'mysqlx'.",
+        ),
+        (
+            "DATABASE_URL",
+            "postgres://",
+            "configuration error: DATABASE_URL is malformed: a PostgreSQL URL needs a host and a"
+            " database.",
+        ),
+        (
+            "REDIS_URL",
+            "redis://localhost:notaport/0",
+            "configuration error: REDIS_URL is malformed: the port is not a number.",
+        ),
+        (
+            "REDIS_URL",
+            "http://localhost:6379",
+            "configuration error: REDIS_URL is malformed: expected redis://host:port/db, got "
+            "'http://localhost:6379'.",
+        ),
+        (
+            "DEBUG",
+            "maybe",
+            "configuration error: DEBUG='maybe' is not a boolean; use true or false.",
+        ),
+        (
+            "UPLOAD_MAX_BYTES",
+            "20MB",
+            "configuration error: UPLOAD_MAX_BYTES='20MB' is not a whole number.",
+        ),
+    ],
+)
+def test_a_malformed_variable_gives_one_line_naming_it(
+    variable: str, value: str, message: str
+) -> None:
+    result = run_check(**{variable: value})
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [message]
+
+
+def test_https_without_a_secret_key_refuses_to_start() -> None:
+    result = run_check(HTTPS="true")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "configuration error: SECRET_KEY must be set when HTTPS=true (a production deployment)."
+    )
+
+
+def test_the_defaults_pass_the_system_check() -> None:
+    result = run_check()
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_pass_the_deploy_check() -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
+            "HTTPS": "true",
+            "SECRET_KEY": "k3y-for-the-deploy-check-" + "x7Qp2" * 10,
+            "ALLOWED_HOSTS": "smerank.example.ir",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
