@@ -8,4 +8,5 @@ urlpatterns = [
     path("auth/token/", api.TokenCreateApi.as_view(), name="api-token"),
     path("me/", api.MeApi.as_view(), name="api-me"),
     path("", include("firms.urls_api")),
+    path("", include("rankings.urls_api")),
 ]

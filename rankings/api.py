@@ -1,0 +1,128 @@
+"""Ranking API: runs, the current ranking of a year, a firm's score history."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from rankings import selectors
+
+
+class RunListApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        year = serializers.IntegerField(required=False, min_value=1300, max_value=1499)
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        year = serializers.IntegerField()
+        status = serializers.CharField()
+        methodology_version = serializers.IntegerField(source="methodology.version")
+        generation = serializers.IntegerField()
+        firm_count = serializers.IntegerField()
+        eligible_count = serializers.IntegerField()
+        timings = serializers.DictField(child=serializers.FloatField())
+        failure_reason = serializers.CharField()
+        data_fingerprint = serializers.CharField()
+        created_at = serializers.DateTimeField()
+        finished_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema(parameters=[FilterSerializer], responses={200: OutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        runs = selectors.run_list(year=filters.validated_data.get("year"))
+        runs = runs[: filters.validated_data["limit"]]
+        return Response(self.OutputSerializer(runs, many=True).data)
+
+
+class FirmBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    national_id = serializers.CharField()
+    name_fa = serializers.CharField()
+    name_en = serializers.CharField()
+    province = serializers.CharField(source="park.province.code")
+    park = serializers.CharField(source="park.code")
+    isic = serializers.CharField(source="isic_id")
+
+
+class CurrentRankingApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        year = serializers.IntegerField(required=False, min_value=1300, max_value=1499)
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=100)
+        offset = serializers.IntegerField(required=False, min_value=0, default=0)
+        province = serializers.RegexField(r"^IR-\d{2}$", required=False)
+        park = serializers.CharField(required=False, max_length=16)
+        sector = serializers.RegexField(r"^([A-Ua-u]|\d{2,4})$", required=False)
+        search = serializers.CharField(required=False, max_length=100)
+
+    class OutputSerializer(serializers.Serializer):
+        class RowSerializer(serializers.Serializer):
+            rank = serializers.IntegerField()
+            score = serializers.FloatField()
+            pillars = serializers.DictField(child=serializers.FloatField(allow_null=True))
+            previous_rank = serializers.IntegerField(allow_null=True)
+            rank_change = serializers.IntegerField(allow_null=True)
+            rank_low = serializers.IntegerField(allow_null=True)
+            rank_high = serializers.IntegerField(allow_null=True)
+            top_probability = serializers.FloatField(allow_null=True)
+            firm = FirmBriefSerializer()
+
+        run = serializers.IntegerField()
+        year = serializers.IntegerField()
+        methodology_version = serializers.IntegerField()
+        count = serializers.IntegerField()
+        results = RowSerializer(many=True)
+
+    @extend_schema(parameters=[FilterSerializer], responses={200: OutputSerializer})
+    def get(self, request: Request) -> Response:
+        params = self.FilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        run = selectors.current_run(year=data.get("year"))
+        if run is None:
+            raise Http404("No ranking has been computed for this year yet.")
+        filters = selectors.RankingFilters(
+            province=data.get("province"),
+            park=data.get("park"),
+            sector=data.get("sector"),
+            search=data.get("search"),
+        )
+        rows = selectors.ranking_for(user=request.user, run=run, filters=filters)
+        page = rows[data["offset"] : data["offset"] + data["limit"]]
+        payload = {
+            "run": run.pk,
+            "year": run.year,
+            "methodology_version": run.methodology.version,
+            "count": rows.count(),
+            "results": page,
+        }
+        return Response(self.OutputSerializer(payload).data)
+
+
+class FirmScoreHistoryApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        run = serializers.IntegerField(source="run_id")
+        year = serializers.IntegerField(source="run.year")
+        methodology_version = serializers.IntegerField(source="run.methodology.version")
+        run_created_at = serializers.DateTimeField(source="run.created_at")
+        eligible = serializers.BooleanField()
+        ineligible_reason = serializers.CharField()
+        score = serializers.FloatField(allow_null=True)
+        rank = serializers.IntegerField(allow_null=True)
+        rank_province = serializers.IntegerField(allow_null=True)
+        rank_park = serializers.IntegerField(allow_null=True)
+        rank_sector = serializers.IntegerField(allow_null=True)
+        rank_change = serializers.IntegerField(allow_null=True)
+        pillars = serializers.DictField(child=serializers.FloatField(allow_null=True))
+        indicators_raw = serializers.DictField(child=serializers.FloatField(allow_null=True))
+        indicators_norm = serializers.DictField(child=serializers.FloatField(allow_null=True))
+
+    @extend_schema(responses={200: OutputSerializer(many=True)})
+    def get(self, request: Request, firm_id: int) -> Response:
+        history = selectors.firm_score_history(user=request.user, firm_id=firm_id)[:100]
+        return Response(self.OutputSerializer(history, many=True).data)

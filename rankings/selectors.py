@@ -1,0 +1,109 @@
+"""Reads of rankings, always scoped by the user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from firms.models import Firm
+from firms.roles import Role, user_role
+from firms.selectors import firms_visible_to
+from rankings.models import Edition, FirmScore, RankingRun, YearState
+
+
+@dataclass(frozen=True)
+class RankingFilters:
+    province: str | None = None  # ISO code, e.g. IR-23
+    park: str | None = None  # park code
+    sector: str | None = None  # ISIC section letter, division, group or class
+    search: str | None = None
+
+
+def run_list(*, year: int | None = None) -> QuerySet[RankingRun]:
+    runs = RankingRun.objects.select_related("methodology").order_by("-created_at", "-id")
+    return runs.filter(year=year) if year else runs
+
+
+def current_run(*, year: int | None = None) -> RankingRun | None:
+    """The year's current run (the latest year with one when `year` is None)."""
+    states = YearState.objects.select_related("current_run__methodology").filter(
+        current_run__isnull=False
+    )
+    if year is not None:
+        states = states.filter(year=year)
+    state = states.order_by("-year").first()
+    return state.current_run if state else None
+
+
+def years_with_runs() -> list[int]:
+    return list(
+        YearState.objects.filter(current_run__isnull=False)
+        .order_by("-year")
+        .values_list("year", flat=True)
+    )
+
+
+def _scores(run: RankingRun) -> QuerySet[FirmScore]:
+    return FirmScore.objects.filter(run=run).select_related("firm__park__province", "firm__isic")
+
+
+def ranking_for(
+    *, user: User | AnonymousUser, run: RankingRun, filters: RankingFilters | None = None
+) -> QuerySet[FirmScore]:
+    """Ranked firms of a run that this user may list: analysts see every ranked firm;
+    park managers and firm users the published top-N plus the firms they may see."""
+    filters = filters or RankingFilters()
+    scores = _scores(run).filter(rank__isnull=False)
+    if user_role(user) != Role.ANALYST:
+        top_n = run.methodology.spec.get("top_n", 100)
+        visible = firms_visible_to(user).values("id")
+        scores = scores.filter(Q(rank__lte=top_n) | Q(firm_id__in=visible))
+    if filters.province:
+        scores = scores.filter(firm__park__province__code=filters.province)
+    if filters.park:
+        scores = scores.filter(firm__park__code=filters.park)
+    if filters.sector:
+        sector = filters.sector.upper()
+        scores = scores.filter(
+            Q(firm__isic__section=sector)
+            if sector.isalpha()
+            else Q(firm__isic__code__startswith=sector)
+        )
+    if filters.search:
+        term = filters.search.strip()
+        scores = scores.filter(
+            Q(firm__name_fa__icontains=term)
+            | Q(firm__name_en__icontains=term)
+            | Q(firm__national_id=term)
+        )
+    return scores.order_by("rank", "firm_id")
+
+
+def firm_for(*, user: User | AnonymousUser, firm_id: int) -> Firm:
+    """The firm, or 404 when this user may not see it (never 403: no existence leak)."""
+    return get_object_or_404(firms_visible_to(user), pk=firm_id)
+
+
+def firm_score_history(*, user: User | AnonymousUser, firm_id: int) -> QuerySet[FirmScore]:
+    firm = firm_for(user=user, firm_id=firm_id)
+    return (
+        FirmScore.objects.filter(firm=firm, run__status=RankingRun.Status.SUCCEEDED)
+        .select_related("run__methodology")
+        .order_by("-run__year", "-run__created_at")
+    )
+
+
+def edition_latest(*, year: int | None = None) -> Edition | None:
+    editions = Edition.objects.select_related("run__methodology")
+    if year is not None:
+        editions = editions.filter(year=year)
+    return editions.order_by("-published_at").first()
+
+
+def edition_top(*, edition: Edition) -> QuerySet[FirmScore]:
+    """The published top-N of an edition: public facts only are read from it."""
+    top_n = edition.run.methodology.spec.get("top_n", 100)
+    return _scores(edition.run).filter(rank__lte=top_n).order_by("rank", "firm_id")
