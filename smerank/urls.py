@@ -19,6 +19,13 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path(settings.ADMIN_URL, admin.site.urls),
+    # Pages: public ranking and methodology; analysts; firms and parks; imports; clusters.
+    path("", include("rankings.urls_public")),
+    path("analyst/", include("rankings.urls_analyst")),
+    path("analyst/", include("rankings.urls_dashboard")),
+    path("", include("rankings.urls_firm")),
+    path("", include("firms.urls_web")),
+    path("", include("clusters.urls_web")),
     path("api/v1/", include("smerank.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
