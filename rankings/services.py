@@ -135,6 +135,16 @@ def _recompute_once(*, year: int) -> tuple[RankingRun | None, int]:
     timings["compute"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    clusters = _clusters_prepare(
+        figures=figures,
+        firms=firms,
+        result=result,
+        year=year,
+        top_n=methodology.spec.get("top_n", 100),
+    )
+    timings["clusters"] = time.perf_counter() - t
+
+    t = time.perf_counter()
     with transaction.atomic():
         run = RankingRun.objects.create(
             year=year,
@@ -147,8 +157,16 @@ def _recompute_once(*, year: int) -> tuple[RankingRun | None, int]:
             summary=_summary(result),
         )
         previous = _previous_ranks(current)
-        frame_insert(table=FirmScore._meta.db_table, frame=_score_rows(run, result, previous))
-        _after_run_hooks(run=run, result=result, figures=figures, firms=firms, timings=timings)
+        rows = _score_rows(run, result, previous)
+        if clusters is not None:
+            rows["rank_cluster"] = (
+                clusters.rank_cluster.reindex(rows["firm_id"]).astype("Int64").to_numpy()
+            )
+        frame_insert(table=FirmScore._meta.db_table, frame=rows)
+        if clusters is not None:
+            from clusters.services import cluster_run_write
+
+            cluster_run_write(run=run, data=clusters)
         timings["write"] = time.perf_counter() - t
         timings["total"] = time.perf_counter() - started
         RankingRun.objects.filter(pk=run.pk).update(
@@ -164,13 +182,11 @@ def _recompute_once(*, year: int) -> tuple[RankingRun | None, int]:
     return run, generation
 
 
-def _after_run_hooks(**kwargs: Any) -> None:
-    """Computations that must switch atomically with the ranking (clusters)."""
-    try:
-        from clusters.services import cluster_run_build
-    except ImportError:
-        return
-    kwargs["timings"]["clusters"] = cluster_run_build(**kwargs)
+def _clusters_prepare(**kwargs: Any) -> Any:
+    """The cluster map and membership of this run; they switch atomically with it."""
+    from clusters.services import cluster_run_prepare
+
+    return cluster_run_prepare(**kwargs)
 
 
 def _enqueue_followups(run_id: int) -> None:

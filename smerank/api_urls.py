@@ -9,4 +9,5 @@ urlpatterns = [
     path("me/", api.MeApi.as_view(), name="api-me"),
     path("", include("firms.urls_api")),
     path("", include("rankings.urls_api")),
+    path("", include("clusters.urls_api")),
 ]

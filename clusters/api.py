@@ -1,0 +1,110 @@
+"""Cluster API: the clusters of a year, one cluster with its members, the regional map."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clusters import selectors
+from rankings.models import RankingRun
+from rankings.selectors import current_run
+
+
+class YearFilterSerializer(serializers.Serializer):
+    year = serializers.IntegerField(required=False, min_value=1300, max_value=1499)
+
+
+def _run_or_404(year: int | None) -> RankingRun:
+    run = current_run(year=year)
+    if run is None:
+        raise Http404("No ranking has been computed for this year yet.")
+    return run
+
+
+class ClusterListApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField(source="cluster.id")
+        code = serializers.CharField(source="cluster.code")
+        name_fa = serializers.CharField(source="cluster.name_fa")
+        name_en = serializers.CharField(source="cluster.name_en")
+        kind = serializers.CharField(source="cluster.kind")
+        members = serializers.IntegerField()
+        ranked = serializers.IntegerField()
+        employment = serializers.IntegerField()
+        sales = serializers.IntegerField()
+        exports = serializers.IntegerField()
+        score_mean = serializers.FloatField(allow_null=True)
+        in_top = serializers.IntegerField()
+        weakest_pillars = serializers.ListField(child=serializers.CharField())
+
+    @extend_schema(parameters=[YearFilterSerializer], responses={200: OutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        params = YearFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        run = _run_or_404(params.validated_data.get("year"))
+        profiles = selectors.cluster_profiles_for(run=run)
+        return Response(self.OutputSerializer(profiles, many=True).data)
+
+
+class ClusterDetailApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class MemberSerializer(serializers.Serializer):
+            firm_id = serializers.IntegerField()
+            national_id = serializers.CharField(source="firm.national_id")
+            name_fa = serializers.CharField(source="firm.name_fa")
+            province = serializers.CharField(source="firm.park.province.code")
+            park = serializers.CharField(source="firm.park.code")
+            isic = serializers.CharField(source="firm.isic_id")
+            rank_in_cluster = serializers.IntegerField(allow_null=True)
+
+        id = serializers.IntegerField(source="profile.cluster.id")
+        code = serializers.CharField(source="profile.cluster.code")
+        name_fa = serializers.CharField(source="profile.cluster.name_fa")
+        name_en = serializers.CharField(source="profile.cluster.name_en")
+        kind = serializers.CharField(source="profile.cluster.kind")
+        year = serializers.IntegerField(source="profile.run.year")
+        members = serializers.IntegerField(source="profile.members")
+        employment = serializers.IntegerField(source="profile.employment")
+        sales = serializers.IntegerField(source="profile.sales")
+        exports = serializers.IntegerField(source="profile.exports")
+        score_mean = serializers.FloatField(source="profile.score_mean", allow_null=True)
+        pillars = serializers.DictField(source="profile.pillars")
+        pillars_national = serializers.DictField(source="profile.pillars_national")
+        weakest_pillars = serializers.ListField(source="profile.weakest_pillars")
+        gaps = serializers.DictField(source="profile.gaps")
+        member_list = MemberSerializer(many=True)
+
+    @extend_schema(parameters=[YearFilterSerializer], responses={200: OutputSerializer})
+    def get(self, request: Request, cluster_id: int) -> Response:
+        params = YearFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        run = _run_or_404(params.validated_data.get("year"))
+        profile = selectors.cluster_profile_get(run=run, cluster_id=cluster_id)
+        members = selectors.cluster_members_for(user=request.user, run=run, cluster=profile.cluster)
+        data = {"profile": profile, "member_list": members[:500]}
+        return Response(self.OutputSerializer(data).data)
+
+
+class RegionListApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        province = serializers.CharField(source="province.code")
+        division = serializers.CharField()
+        employment = serializers.IntegerField()
+        establishments = serializers.IntegerField()
+        lq = serializers.FloatField(allow_null=True)
+        qualifying = serializers.BooleanField()
+        significant = serializers.BooleanField()
+        strong = serializers.BooleanField()
+        strong10 = serializers.BooleanField()
+        stars = serializers.IntegerField()
+
+    @extend_schema(parameters=[YearFilterSerializer], responses={200: OutputSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        params = YearFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        run = _run_or_404(params.validated_data.get("year"))
+        return Response(self.OutputSerializer(selectors.region_stats_for(run=run), many=True).data)
