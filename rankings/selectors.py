@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 
 from firms.models import Firm
 from firms.roles import Role, user_role
@@ -84,7 +84,14 @@ def ranking_for(
 
 def firm_for(*, user: User | AnonymousUser, firm_id: int) -> Firm:
     """The firm, or 404 when this user may not see it (never 403: no existence leak)."""
-    return get_object_or_404(firms_visible_to(user), pk=firm_id)
+    firm = firms_visible_to(user).filter(pk=firm_id).first()
+    if firm is None:
+        if user.is_authenticated and Firm.objects.filter(pk=firm_id).exists():
+            from smerank.audit import access_denied
+
+            access_denied(user=user, object_type="Firm", object_id=firm_id)
+        raise Http404("No such firm.")
+    return firm
 
 
 def firm_score_history(*, user: User | AnonymousUser, firm_id: int) -> QuerySet[FirmScore]:

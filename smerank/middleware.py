@@ -7,11 +7,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 _LANGS = {code for code, _ in settings.LANGUAGES}
+SESSION_LOGIN_KEY = "_login_started"
 
 
 class PersianFirstLocaleMiddleware(LocaleMiddleware):
@@ -31,11 +34,17 @@ class PersianFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+@receiver(user_logged_in)
+def _remember_login_time(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_LOGIN_KEY] = time.time()
+
+
 class SessionExpiryMiddleware:
     """Ends a session a fixed time after login, however active it is (idle expiry is
     Django's own SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST)."""
 
-    key = "_login_started"
+    key = SESSION_LOGIN_KEY
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from smerank import views
+from smerank import views, views_audit
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("analyst/audit/", views_audit.audit_log, name="audit-log"),
     # Pages: public ranking and methodology; analysts; firms and parks; imports; clusters.
     path("", include("rankings.urls_public")),
     path("analyst/", include("rankings.urls_analyst")),

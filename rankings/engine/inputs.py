@@ -30,17 +30,24 @@ def numeric_column(series: pd.Series, name: str, ucodes: np.ndarray) -> np.ndarr
     if pd.api.types.is_bool_dtype(series.dtype):
         raise EngineError(f"column '{name}' is not numeric (true/false values)")
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    text = series.astype("string").str.strip()
-    blank = text.isna() | text.str.lower().isin(MISSING_TOKENS)
-    parsed = pd.to_numeric(text.mask(blank), errors="coerce")
-    bad = parsed.isna() & ~blank
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise EngineError(
-            f"column '{name}' has a non-numeric value {series.iloc[i]!r} (uCode '{ucodes[i]}')"
-        )
-    return parsed.to_numpy(dtype=np.float64, na_value=np.nan)
+        out = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    else:
+        text = series.astype("string").str.strip()
+        blank = text.isna() | text.str.lower().isin(MISSING_TOKENS)
+        parsed = pd.to_numeric(text.mask(blank), errors="coerce")
+        bad = parsed.isna() & ~blank
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise EngineError(
+                f"column '{name}' has a non-numeric value {series.iloc[i]!r} (uCode '{ucodes[i]}')"
+            )
+        out = parsed.to_numpy(dtype=np.float64, na_value=np.nan)
+    infinite = np.isinf(out)
+    if infinite.any():
+        # No step can use an infinite value; it is almost always a broken export.
+        i = int(np.flatnonzero(infinite)[0])
+        raise EngineError(f"column '{name}' has an infinite value (uCode '{ucodes[i]}')")
+    return out
 
 
 def group_labels(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -150,13 +150,6 @@ def _winsorise(
     return x, skew, kurt, passing
 
 
-def winsorise_reference(v: np.ndarray, spec: TreatSpec) -> tuple[np.ndarray, bool]:
-    """COINr's loop run literally on the whole vector (no NaN); returns (values, passes)."""
-    out = _winsorise(v, _Block(v[:0]), -math.inf, math.inf, skew_kurtosis(v), spec)
-    assert out is not None  # an empty block is never reached into
-    return out[0], out[3]
-
-
 def treat_values(v: np.ndarray, spec: TreatSpec) -> ColumnTreatment:
     """Treat one indicator's non-missing values `v` (1-D, no NaN)."""
     n = v.size

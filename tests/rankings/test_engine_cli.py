@@ -160,3 +160,15 @@ def test_the_management_command_raises_command_error_with_the_same_line(tmp_path
     with pytest.raises(CommandError) as err:
         call_command("compute_index", *write(tmp_path, meta=meta))
     assert str(err.value) == "Parent 'P9' of 'c' is not an iCode"
+    assert err.value.returncode == 2
+
+
+def test_the_engine_imports_no_django():
+    code = (
+        "import sys, rankings.engine, rankings.engine.cli, rankings.engine.sensitivity; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert proc.stdout == "[]\n"

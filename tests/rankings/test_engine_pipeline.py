@@ -74,3 +74,11 @@ def test_duplicate_unit_codes_are_an_error():
     with pytest.raises(EngineError) as err:
         run(data=data)
     assert str(err.value) == "uCode 'U1' appears more than once in the data"
+
+
+def test_an_infinite_value_is_an_error():
+    data = tiny_data()
+    data.loc[2, "c"] = np.inf
+    with pytest.raises(EngineError) as err:
+        run(data=data)
+    assert str(err.value) == "column 'c' has an infinite value (uCode 'U3')"

@@ -21,5 +21,6 @@ class Command(BaseCommand):
                 out=options["out"],
             )
         except EngineError as exc:
-            raise CommandError(str(exc)) from exc
+            # Same message and exit status as `python -m rankings.engine`.
+            raise CommandError(str(exc), returncode=2) from exc
         self.stdout.write(f"wrote {options['out']} ({len(result.scores)} units)")
