@@ -46,6 +46,7 @@ test: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	$(BIN)/bandit -q -r smerank firms rankings clusters --severity-level high
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev
