@@ -30,7 +30,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def read_csv(path: Path) -> pd.DataFrame:
+def read_csv(*, path: Path) -> pd.DataFrame:
     """All cells as text, so codes keep leading zeros and bad counts can be reported."""
     try:
         frame = pd.read_csv(
@@ -61,8 +61,8 @@ def run(*, data: Path, out: Path, national: Path | None = None) -> pd.DataFrame:
     if not out.parent.is_dir():
         # Checked first: no point mapping a large file that cannot be saved.
         raise ClusterInputError(f"{out}: cannot write: directory {out.parent} does not exist")
-    regions = read_csv(data)
-    national_frame = None if national is None else read_csv(national)
+    regions = read_csv(path=data)
+    national_frame = None if national is None else read_csv(path=national)
     result = map_clusters(
         regions=regions,
         national=national_frame,
@@ -117,7 +117,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         required=True,
         type=Path,
         metavar="OUT.csv",
-        help="written with columns " + ",".join(OUTPUT_COLUMNS),
+        help="written with columns " + ", ".join(OUTPUT_COLUMNS),
     )
 
 

@@ -194,8 +194,9 @@ def _parse_counts(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         return np.full(len(raw), np.nan), np.zeros(len(raw), dtype=bool)
     if pd.api.types.is_numeric_dtype(raw):
         return raw.to_numpy(np.float64, na_value=np.nan), raw.isna().to_numpy()
-    numbers = pd.to_numeric(raw, errors="coerce").to_numpy(np.float64, na_value=np.nan)
-    empty = raw.isna().to_numpy()
+    # Copies: pandas hands out read-only views under copy-on-write, and we patch cells.
+    numbers = pd.to_numeric(raw, errors="coerce").to_numpy(np.float64, na_value=np.nan, copy=True)
+    empty = raw.isna().to_numpy(copy=True)
     retry = np.flatnonzero(np.isnan(numbers) & ~empty)
     if len(retry):
         # Only the cells the fast parser refused: spaces, Persian digits, blanks.
@@ -270,7 +271,7 @@ def _check_one_group(frame: pd.DataFrame, *, source: str, csv_lines: bool) -> No
 
 
 def validate_regions(
-    frame: pd.DataFrame, *, source: str = "regions", csv_lines: bool = False
+    *, frame: pd.DataFrame, source: str = "regions", csv_lines: bool = False
 ) -> pd.DataFrame:
     """A clean copy of the regional rows, or :class:`ClusterInputError`.
 
@@ -290,7 +291,7 @@ def validate_regions(
 
 
 def validate_national(
-    frame: pd.DataFrame, *, source: str = "national", csv_lines: bool = False
+    *, frame: pd.DataFrame, source: str = "national", csv_lines: bool = False
 ) -> pd.DataFrame:
     """A clean copy of the national employment table, or :class:`ClusterInputError`."""
     _check_columns(frame, NATIONAL_COLUMNS, source=source)
@@ -379,8 +380,8 @@ def location_quotients(
     national_source: str = "national",
 ) -> pd.Series:
     """LQ of each regional row (0 where the row's employment is 0), indexed like the rows."""
-    clean = validate_regions(regions, source=regions_source)
-    nat = None if national is None else validate_national(national, source=national_source)
+    clean = validate_regions(frame=regions, source=regions_source)
+    nat = None if national is None else validate_national(frame=national, source=national_source)
     sector_nat, group_nat = _national_per_row(
         clean,
         nat,
@@ -407,11 +408,11 @@ def map_clusters(
     the sum over the given regions. Raises :class:`ClusterInputError` on invalid input
     (``*_source`` and ``csv_lines`` only shape its message).
     """
-    clean = validate_regions(regions, source=regions_source, csv_lines=csv_lines)
+    clean = validate_regions(frame=regions, source=regions_source, csv_lines=csv_lines)
     nat = (
         None
         if national is None
-        else validate_national(national, source=national_source, csv_lines=csv_lines)
+        else validate_national(frame=national, source=national_source, csv_lines=csv_lines)
     )
     sector_nat, group_nat = _national_per_row(
         clean,

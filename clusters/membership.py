@@ -13,7 +13,7 @@ Reference group of the LQ. By default every division is compared with all employ
 the data (one group, "all"): the classic LQ, a province's share of a division in its whole
 (mostly manufacturing) employment relative to the same share nationally. Passing
 ``division_section`` compares each division within its ISIC section instead (the CMP's
-traded/local idea applied to sections). That is refused as the default because it is
+traded/local idea applied to sections). That is not the default because it is
 degenerate for single-division sections (35 electricity, 84 public administration,
 99 extraterritorial organisations...): their LQ is 1 in every province where they exist,
 so they could never be strong.
@@ -205,7 +205,7 @@ def _prefix_table(clusters: pd.DataFrame) -> pd.DataFrame:
 def _sorted_unique(keys: np.ndarray) -> np.ndarray:
     # np.unique goes through a hash table on numpy 2.x, several times slower here than
     # a plain sort for 10^5-10^6 integer keys.
-    ordered = np.sort(keys, kind="stable")
+    ordered = np.sort(keys)
     if ordered.size == 0:
         return ordered
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
@@ -278,6 +278,9 @@ def cluster_members(*, firms: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFr
     if clusters["cluster_id"].isna().any():
         raise ValueError("clusters: cluster_id is missing on some rows")
     class_code, class_number = _isic_classes(firms)
+    firm_code, firm_ids = pd.factorize(firms["firm_id"], sort=True)
+    if (firm_code < 0).any():
+        raise ValueError("firms: firm_id is missing on some rows")
     prefixes = _prefix_table(clusters)
     prefix_length = prefixes["isic_prefix"].str.len().to_numpy()
     prefix_number = prefixes["isic_prefix"].astype(np.int64).to_numpy()
@@ -336,7 +339,6 @@ def cluster_members(*, firms: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFr
             )
 
     # Unique (cluster, firm_id) keys come out sorted by cluster_id, then firm_id.
-    firm_code, firm_ids = pd.factorize(firms["firm_id"], sort=True)
     n_ids = max(len(firm_ids), 1)
     member_cluster = np.concatenate([cluster for cluster, _ in found])
     member_pos = np.concatenate([position for _, position in found])

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 
 from clusters.membership import cluster_members, discover_clusters, region_sector_stats
 from clusters.models import Cluster, ClusterMembership, ClusterProfile, RegionSectorStat
 from clusters.profile import cluster_profiles, firm_gaps, ranks_in_clusters
-from firms.models import Province, Sector
+from firms.models import Park, Province, Sector
 from rankings.compute import YearRanking
 from rankings.models import RankingRun
 from rankings.writes import frame_insert
@@ -72,7 +74,7 @@ def cluster_run_prepare(
     frame["park"] = frame["park"].astype("int64")
     stats = region_sector_stats(firms=frame)
     discovered = discover_clusters(stats=stats)
-    # The mapping keys regions as text; back to province ids to match the firms.
+    # Province ids as integers, to match the firm table.
     discovered["province"] = discovered["province"].astype("int64")
     codes = dict(Province.objects.values_list("id", "code"))
     discovered["cluster_id"] = (
@@ -222,3 +224,62 @@ def cluster_run_write(*, run: RankingRun, data: ClusterRunData) -> None:
 
 def _json(values: pd.Series) -> pd.Series:
     return values.map(lambda v: json.dumps(v, ensure_ascii=False, allow_nan=False))
+
+
+def cluster_save(
+    *,
+    actor: User | AnonymousUser | None,
+    cluster: Cluster | None,
+    code: str,
+    name_fa: str,
+    name_en: str,
+    description: str,
+    sectors: list[Sector],
+    provinces: list[Province],
+    parks: list[Park],
+    is_active: bool,
+) -> Cluster:
+    """Create (cluster=None) or update an official cluster, audit it, and ask for a
+    recompute of every year with data: membership is only ever computed by a run, so the
+    next run of each year applies the new definition and switches with it."""
+    from firms.models import FirmYear
+    from firms.services import audit_record
+    from rankings.services import data_changed
+
+    with transaction.atomic():
+        creating = cluster is None
+        if creating:
+            cluster = Cluster(kind=Cluster.Kind.OFFICIAL)
+        before = None if creating else _cluster_definition(cluster)
+        cluster.code = code
+        cluster.name_fa = name_fa
+        cluster.name_en = name_en
+        cluster.description = description
+        cluster.is_active = is_active
+        cluster.save()
+        cluster.sectors.set(sectors)
+        cluster.provinces.set(provinces)
+        cluster.parks.set(parks)
+        after = _cluster_definition(cluster)
+        audit_record(
+            actor=actor,
+            action="cluster.create" if creating else "cluster.update",
+            obj=cluster,
+            detail={"after": after} if creating else {"before": before, "after": after},
+        )
+        years = list(FirmYear.objects.order_by().values_list("year", flat=True).distinct())
+        if years:
+            data_changed(years=years)
+    return cluster
+
+
+def _cluster_definition(cluster: Cluster) -> dict[str, Any]:
+    return {
+        "code": cluster.code,
+        "name_fa": cluster.name_fa,
+        "name_en": cluster.name_en,
+        "is_active": cluster.is_active,
+        "sectors": sorted(cluster.sectors.values_list("code", flat=True)),
+        "provinces": sorted(cluster.provinces.values_list("code", flat=True)),
+        "parks": sorted(cluster.parks.values_list("code", flat=True)),
+    }

@@ -11,7 +11,9 @@ from typing import Any
 
 import pandas as pd
 
+from rankings.engine.errors import EngineError
 from rankings.engine.method import Method
+from rankings.engine.uncertainty import UncertaintySpec
 from rankings.indicators import INDICATORS
 
 PILLARS: dict[str, tuple[str, str]] = {
@@ -73,7 +75,13 @@ DEFAULT_SPEC: dict[str, Any] = {
     ],
     "engine": {
         "impute": {"method": "group_median", "group": "division"},
-        "treat": {"method": "winsorise_then_log", "winmax": 5, "skew": 2, "kurtosis": 3.5},
+        "treat": {
+            "method": "winsorise_then_log",
+            "winmax": 5,
+            "skew": 2,
+            "kurtosis": 3.5,
+            "exclude": ["knowledge_based", "national_standard", "tech_level"],
+        },
         "normalise": {"method": "minmax", "range": [0, 100]},
         "aggregate": {"method": "arithmetic"},
     },
@@ -132,7 +140,69 @@ def spec_validate(spec: dict[str, Any]) -> dict[str, Any]:
     top_n = spec.get("top_n", 100)
     if not isinstance(top_n, int) or top_n < 1:
         raise SpecError("top_n must be a positive whole number")
+    if "uncertainty" in spec:
+        spec_uncertainty(spec)
     return spec
+
+
+# The optional "uncertainty" key of a spec: the Monte Carlo over the uncertain choices and
+# the sensitivity analysis run by the worker after each run. Absent keys take these values.
+UNCERTAINTY_DEFAULTS: dict[str, Any] = {
+    "replications": 200,
+    "weight_spread": 0.25,
+    "normalisations": [{"method": "minmax", "range": [1, 100]}, {"method": "rank"}],
+    "aggregations": ["arithmetic", "geometric"],
+    "winmax": [1, 2, 3, 4, 5],
+    "seed": 1403,
+    # N of the sensitivity analysis: N * (k + 2) runs for k uncertain choices.
+    "sensitivity_samples": 32,
+}
+# Bounds that keep one analysis inside the worker's time limit at 100,000 firms.
+MAX_REPLICATIONS = 2000
+MAX_SENSITIVITY_SAMPLES = 1000
+
+
+def spec_uncertainty(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec's uncertainty settings over the defaults, checked (SpecError otherwise).
+
+    The engine's `UncertaintySpec` validates the choices; `top_k` is the spec's top_n.
+    """
+    given = spec.get("uncertainty") or {}
+    if not isinstance(given, dict):
+        raise SpecError("uncertainty must be an object")
+    unknown = sorted(set(given) - set(UNCERTAINTY_DEFAULTS))
+    if unknown:
+        raise SpecError(f"uncertainty: unknown key(s) {', '.join(unknown)}")
+    merged = {**copy.deepcopy(UNCERTAINTY_DEFAULTS), **given}
+    reps, samples = merged["replications"], merged["sensitivity_samples"]
+    if isinstance(reps, bool) or not isinstance(reps, int) or not 1 <= reps <= MAX_REPLICATIONS:
+        raise SpecError(
+            f"uncertainty: replications must be a whole number from 1 to {MAX_REPLICATIONS}"
+        )
+    if (
+        isinstance(samples, bool)
+        or not isinstance(samples, int)
+        or not 2 <= samples <= MAX_SENSITIVITY_SAMPLES
+    ):
+        raise SpecError(
+            "uncertainty: sensitivity_samples must be a whole number from 2 to "
+            f"{MAX_SENSITIVITY_SAMPLES}"
+        )
+    seed = merged["seed"]
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise SpecError("uncertainty: seed must be a whole number >= 0")
+    spread = merged["weight_spread"]
+    if isinstance(spread, bool) or not isinstance(spread, int | float):
+        raise SpecError("uncertainty: weight_spread must be a number in [0, 1)")
+    for key in ("normalisations", "aggregations", "winmax"):
+        if not isinstance(merged[key], list):
+            raise SpecError(f"uncertainty: {key} must be a list")
+    engine_keys = {k: v for k, v in merged.items() if k != "sensitivity_samples"}
+    try:
+        UncertaintySpec.from_dict({**engine_keys, "top_k": spec.get("top_n", 100)})
+    except (EngineError, TypeError, AttributeError) as exc:
+        raise SpecError(f"uncertainty: {exc}") from None
+    return merged
 
 
 def _weight(value: object, where: str) -> None:

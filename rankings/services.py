@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from rankings.compute import YearRanking, year_ranking_compute
 from rankings.frames import figures_load, fingerprint, firms_load
@@ -33,14 +34,28 @@ def data_changed(*, years: list[int]) -> None:
     The generation bump commits with the data, so the intent to recompute is durable even
     if the message below is lost; the beat sweeper re-sends it.
     """
-    from rankings.tasks import recompute_task
-
     for year in sorted(set(years)):
         state, _ = YearState.objects.get_or_create(year=year)
         YearState.objects.filter(pk=state.pk).update(
             generation=F("generation") + 1, failed_attempts=0, dirty_since=timezone.now()
         )
-        recompute_task.delay_on_commit(year)
+        transaction.on_commit(lambda year=year: _recompute_send(year))
+
+
+def _recompute_send(year: int) -> None:
+    """Enqueue the recompute, after the commit. An unreachable broker must not turn a
+    committed change into an error for its caller: the generation is already bumped, and
+    the beat sweeper re-sends the message once the broker is back."""
+    from rankings.tasks import recompute_task
+
+    try:
+        recompute_task.delay(year)
+    except KombuOperationalError:
+        logger.warning(
+            "recompute %s not enqueued (broker unreachable); the sweeper will catch up",
+            year,
+            exc_info=True,
+        )
 
 
 def methodology_active() -> Methodology:
@@ -159,8 +174,10 @@ def _recompute_once(*, year: int) -> tuple[RankingRun | None, int]:
         previous = _previous_ranks(current)
         rows = _score_rows(run, result, previous)
         if clusters is not None:
+            # `.array`, not `.to_numpy()`: pandas 3 turns Int64 with NA into float64, which
+            # COPY refuses for an integer column ("39.0").
             rows["rank_cluster"] = (
-                clusters.rank_cluster.reindex(rows["firm_id"]).astype("Int64").to_numpy()
+                clusters.rank_cluster.reindex(rows["firm_id"]).astype("Int64").array
             )
         frame_insert(table=FirmScore._meta.db_table, frame=rows)
         if clusters is not None:
@@ -194,7 +211,11 @@ def _enqueue_followups(run_id: int) -> None:
         from rankings.tasks import uncertainty_task
     except ImportError:
         return
-    uncertainty_task.delay(run_id)
+    try:
+        uncertainty_task.delay(run_id)
+    except KombuOperationalError:
+        # The run is committed and current; a broker outage must not fail the recompute.
+        logger.warning("analysis of run %s not enqueued (broker unreachable)", run_id)
 
 
 def _run_failed(*, year: int, methodology: Methodology, generation: int, error: Exception) -> None:
@@ -252,6 +273,7 @@ def _summary(result: YearRanking) -> dict[str, Any]:
         "score_mean": float(scores.mean()) if len(scores) else None,
         "score_median": float(scores.median()) if len(scores) else None,
         "pillar_means": {p: _float(eligible[p].mean()) for p in result.pillars},
+        "pillar_medians": {p: _float(eligible[p].median()) for p in result.pillars},
         "histogram": {"counts": [int(c) for c in hist], "edges": [float(e) for e in edges]},
         "ineligible": result.scores["ineligible_reason"]
         .value_counts()

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from rankings import views_firm, views_park
+
+urlpatterns = [
+    path("firms/<int:firm_id>/", views_firm.firm_profile_page, name="firm-profile"),
+    path("my-firm/", views_firm.my_firm_page, name="my-firm"),
+    path("park/", views_park.park_dashboard_page, name="park-dashboard"),
+]

@@ -40,7 +40,10 @@ def number_format(value: object, *, lang: str, decimals: int = 0, grouping: bool
     if number.is_nan():
         return "—"
     text = f"{number:,.{decimals}f}" if grouping else f"{number:.{decimals}f}"
-    return persian_digits(text) if lang == "fa" else text
+    if lang != "fa":
+        return text
+    # A left-to-right mark keeps the minus sign on the left of the digits in RTL text.
+    return ("\u200e" if number < 0 else "") + persian_digits(text)
 
 
 def jalali_date(value: dt.date | dt.datetime | None, *, lang: str, with_time: bool = False) -> str:

@@ -51,3 +51,7 @@ class IsParkManager(BasePermission):
 class IsAnalystOrParkManager(BasePermission):
     def has_permission(self, request: Any, view: Any) -> bool:
         return user_role(request.user) in (Role.ANALYST, Role.PARK_MANAGER)
+
+
+# A firm user's own pages (their firm only); appended with the firm pages.
+firm_required = role_required(Role.FIRM)

@@ -28,6 +28,14 @@ def _plain_static_storage() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Throttle counters live in the cache; each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(tmp_path_factory: pytest.TempPathFactory, settings) -> None:
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
 

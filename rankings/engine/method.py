@@ -66,17 +66,25 @@ class TreatSpec:
     winmax: int = 5
     skew: float = 2.0
     kurtosis: float = 3.5
+    # Indicators never treated: yes/no flags and small ordinal scales, which winsorising
+    # would flatten into a constant.
+    exclude: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, spec: Mapping[str, Any]) -> TreatSpec:
-        _keys("treat", spec, ("method", "winmax", "skew", "kurtosis"))
+        _keys("treat", spec, ("method", "winmax", "skew", "kurtosis", "exclude"))
         method = _choice("treat", spec.get("method", "none"), TREAT_METHODS)
         winmax = spec.get("winmax", 5)
         if isinstance(winmax, bool) or not isinstance(winmax, int) or winmax < 0:
             raise EngineError(f"treat.winmax must be a whole number >= 0, got {winmax!r}")
         skew = _number("treat", "skew", spec.get("skew", 2.0))
         kurtosis = _number("treat", "kurtosis", spec.get("kurtosis", 3.5))
-        return cls(method=method, winmax=winmax, skew=skew, kurtosis=kurtosis)
+        exclude = spec.get("exclude", ())
+        if isinstance(exclude, str) or not all(isinstance(c, str) for c in exclude):
+            raise EngineError("treat.exclude must be a list of indicator codes")
+        return cls(
+            method=method, winmax=winmax, skew=skew, kurtosis=kurtosis, exclude=tuple(exclude)
+        )
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,7 @@ class Method:
                 "winmax": self.treat.winmax,
                 "skew": self.treat.skew,
                 "kurtosis": self.treat.kurtosis,
+                "exclude": list(self.treat.exclude),
             },
             "normalise": {
                 "method": self.normalise.method,

@@ -214,7 +214,7 @@ def treat(
         # After imputation most columns are complete; skip the masked copies then.
         present = slice(None) if complete else ~nan
         v = col.copy() if complete else col[present]
-        if spec.method == "none":
+        if spec.method == "none" or code in spec.exclude:
             skew, kurt = _skew_kurtosis_present(v)
             rows.append((code, "none", 0, skew, kurt, skew, kurt))
             continue

@@ -335,13 +335,13 @@ def test_the_management_command_raises_command_error_with_the_one_line_message(
     assert error.value.returncode == 1
 
 
-def test_codes_are_stripped_of_surrounding_spaces(
+def test_codes_and_counts_are_stripped_of_surrounding_spaces(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = write(
         tmp_path,
         "regions.csv",
-        "region,sector,group,employment,establishments\n01 , x,g ,30,3\n01,y,g,70,7\n",
+        "region,sector,group,employment,establishments\n01 , x,g ,30 ,3\n01,y,g,70,7\n",
     )
     out = tmp_path / "out.csv"
 
@@ -364,3 +364,19 @@ def test_a_single_other_problem_is_counted_in_the_singular(
 
     assert code == 1
     assert stderr == f"error: {data} line 2: employment is negative: -1 (1 more invalid value)\n"
+
+
+def test_a_repeated_pair_is_reported_against_its_own_first_occurrence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = write(
+        tmp_path,
+        "regions.csv",
+        "region,sector,group,employment,establishments\n"
+        "A,x,g,1,1\nB,y,g,1,1\nB,y,g,2,1\nA,x,g,2,1\n",
+    )
+
+    code, _, stderr = run_main(capsys, "--data", str(data), "--out", str(tmp_path / "o"))
+
+    assert code == 1
+    assert stderr == f"error: {data} line 4: duplicate region/sector B/y (first on line 3)\n"

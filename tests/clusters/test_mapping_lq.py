@@ -394,3 +394,45 @@ def test_grouped_quantiles_follow_numpy_where_pandas_groupby_quantile_does_not()
     assert np.quantile(values, 0.75) == 382.49892163542626
     assert pandas_p75 == 382.4989216354263
     assert got[0, 0] == 382.49892163542626
+
+
+def random_regions(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = [
+        (f"R{r:02d}", f"S{s}", "traded" if s < 4 else "local", int(employment), int(firms))
+        for r in range(20)
+        for s in range(6)
+        for employment, firms in [
+            (rng.integers(0, 5000) * (rng.random() < 0.9), rng.integers(1, 60))
+        ]
+    ]
+    return regions(*rows)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_results_do_not_depend_on_row_order(seed: int) -> None:
+    data = random_regions(seed)
+    shuffled = data.sample(frac=1.0, random_state=seed)
+
+    straight = map_clusters(regions=data).sort_values(["region", "sector"], ignore_index=True)
+    mixed = map_clusters(regions=shuffled).sort_values(["region", "sector"], ignore_index=True)
+
+    pd.testing.assert_frame_equal(straight, mixed)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_doubling_every_count_changes_nothing_but_the_counts(seed: int) -> None:
+    data = random_regions(seed)
+    doubled = data.assign(
+        employment=data["employment"] * 2, establishments=data["establishments"] * 2
+    )
+
+    base = map_clusters(regions=data)
+    scaled = map_clusters(regions=doubled)
+
+    # Doubling is exact in binary floating point, so even ties stay ties.
+    assert scaled["lq"].equals(base["lq"])
+    columns = ["qualifying", "significant", "strong", "strong10", "stars"]
+    assert scaled[columns].equals(base[columns])
+    assert not (base["strong10"] & ~base["strong"]).any()
+    assert int(base["strong"].sum()) > 0

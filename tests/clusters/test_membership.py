@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -306,3 +307,60 @@ def test_integer_province_and_park_ids_work_and_keep_their_type() -> None:
     assert stats["province"].dtype == "int64"
     # Firm 1 by park 101 (a float column, since firm 2 has no park), firm 3 by province 12.
     assert members_of(members, "c") == [1, 3]
+
+
+def reference_members(firms: pd.DataFrame, clusters: pd.DataFrame) -> list[tuple[str, int]]:
+    """The membership rule written as plainly as possible, one firm and cluster at a time."""
+    pairs = set()
+    for cluster_id, rows in clusters.groupby("cluster_id"):
+        prefixes = set(rows["isic_prefix"].dropna())
+        provinces = set(rows["province"].dropna())
+        parks = set(rows["park"].dropna())
+        for firm in firms.itertuples():
+            activity = any(firm.isic_class.startswith(prefix) for prefix in prefixes)
+            place = (not provinces and not parks) or (
+                firm.province in provinces or firm.park in parks
+            )
+            if activity and place:
+                pairs.add((cluster_id, firm.firm_id))
+    return sorted(pairs)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_membership_equals_the_plain_rule_on_random_registers(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 400
+    firms = pd.DataFrame(
+        {
+            "firm_id": rng.permutation(n) + 1000,
+            "province": rng.choice(["P1", "P2", "P3"], n),
+            "park": rng.choice(np.array(["K1", "K2", "K3", None], dtype=object), n),
+            "isic_class": [f"{c:04d}" for c in rng.choice([111, 1010, 2511, 2512, 2599, 2610], n)],
+        }
+    )
+    rows = []
+    for number in range(12):
+        cluster_id = f"c{number:02d}"
+        for prefix in rng.choice(["01", "011", "10", "25", "251", "2512", "26", "99"], 2):
+            rows.append((cluster_id, str(prefix), None, None))
+        if number % 3 == 1:
+            rows.append((cluster_id, None, str(rng.choice(["P1", "P2", "P3"])), None))
+        if number % 4 == 2:
+            rows.append((cluster_id, None, None, str(rng.choice(["K1", "K2"]))))
+    clusters = clusters_frame(*rows)
+
+    members = cluster_members(firms=firms, clusters=clusters)
+
+    expected = reference_members(firms, clusters)
+    assert [tuple(pair) for pair in members.itertuples(index=False)] == expected
+    assert len(expected) > 300  # a rich case, not an empty one passing trivially
+
+
+def test_an_empty_register_gives_empty_statistics_proposals_and_members() -> None:
+    empty = firms_frame()
+
+    stats = region_sector_stats(firms=empty)
+
+    assert len(stats) == 0
+    assert len(discover_clusters(stats=stats)) == 0
+    assert len(cluster_members(firms=empty, clusters=clusters_frame(("a", "25", None, None)))) == 0

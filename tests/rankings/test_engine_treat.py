@@ -161,3 +161,30 @@ def test_fast_winsorisation_matches_a_literal_transcription_of_coinr(base, outli
         assert not passes
     else:
         assert expected == x.tolist()
+
+
+def test_an_excluded_indicator_is_never_treated_even_when_it_fails_the_test() -> None:
+    import numpy as np
+
+    from rankings.engine.method import TreatSpec
+    from rankings.engine.treat import treat
+
+    flags = np.array([[1.0]] + [[0.0]] * 30)  # a rare yes/no flag: very skewed
+    spec = TreatSpec(method="winsorise_then_log", exclude=("flag",))
+    out, report, changed = treat(values=flags, indicators=["flag"], spec=spec)
+    assert report.loc[0, "action"] == "none" and not changed.any()
+    assert out[:, 0].tolist() == flags[:, 0].tolist()
+    _, report, _ = treat(
+        values=flags, indicators=["flag"], spec=TreatSpec(method="winsorise_then_log")
+    )
+    assert report.loc[0, "action"] != "none"
+
+
+def test_exclude_must_list_codes() -> None:
+    import pytest
+
+    from rankings.engine import EngineError
+    from rankings.engine.method import TreatSpec
+
+    with pytest.raises(EngineError, match=r"treat\.exclude must be a list of indicator codes"):
+        TreatSpec.from_dict({"method": "none", "exclude": "flag"})

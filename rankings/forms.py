@@ -1,0 +1,164 @@
+"""Input of the ranking pages: filters of the public and analysts' tables, publishing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from rankings.selectors_browse import SIZE_CLASSES, BrowseFilters, FilterChoices
+from smerank.formatting import number_format
+
+# Persian and Arabic keyboards type different code points for the same letters and
+# digits; names are stored with the Persian ones and national ids with ASCII digits.
+_SEARCH_FOLD = str.maketrans(
+    {
+        "ي": "ی",
+        "ى": "ی",
+        "ك": "ک",
+        **{chr(0x06F0 + d): str(d) for d in range(10)},
+        **{chr(0x0660 + d): str(d) for d in range(10)},
+    }
+)
+
+SIZE_LABELS = {
+    "micro": _("Micro (under 10 employees)"),
+    "small": _("Small (10–49 employees)"),
+    "medium": _("Medium (50–249 employees)"),
+}
+
+
+def search_fold(text: str) -> str:
+    return " ".join(text.translate(_SEARCH_FOLD).split())
+
+
+def year_choices(years: list[int], *, lang: str) -> list[tuple[int, str]]:
+    return [(y, number_format(y, lang=lang, grouping=False)) for y in years]
+
+
+class SearchField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("label", _("Search by name"))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        return search_fold(super().clean(value) or "")
+
+
+class PublicTop100Form(forms.Form):
+    q = SearchField()
+    year = forms.TypedChoiceField(
+        label=_("Edition"), required=False, coerce=int, empty_value=None, choices=()
+    )
+
+    def __init__(self, *args: Any, years: list[int], lang: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = year_choices(years, lang=lang)
+
+
+class RankingFilterForm(forms.Form):
+    year = forms.TypedChoiceField(
+        label=_("Fiscal year"), required=False, coerce=int, empty_value=None, choices=()
+    )
+    q = SearchField(label=_("Name or national id"))
+    province = forms.ChoiceField(label=_("Province"), required=False, choices=())
+    park = forms.ChoiceField(label=_("Industrial park"), required=False, choices=())
+    section = forms.ChoiceField(label=_("ISIC section"), required=False, choices=())
+    division = forms.ChoiceField(label=_("ISIC division"), required=False, choices=())
+    cluster = forms.TypedChoiceField(
+        label=_("Cluster"), required=False, coerce=int, empty_value=None, choices=()
+    )
+    size = forms.ChoiceField(
+        label=_("Size class"),
+        required=False,
+        choices=[("", _("All sizes")), *((k, SIZE_LABELS[k]) for k in SIZE_CLASSES)],
+    )
+    sort = forms.ChoiceField(required=False, choices=())
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(
+        self,
+        *args: Any,
+        years: list[int],
+        choices: FilterChoices,
+        sorts: list[str],
+        lang: str,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        name = "name_en" if lang == "en" else "name_fa"
+        title = "title_en" if lang == "en" else "title_fa"
+        every = ("", _("All"))
+        self.fields["year"].choices = year_choices(years, lang=lang)
+        self.fields["province"].choices = [
+            every,
+            *((p.code, getattr(p, name) or p.name_fa) for p in choices.provinces),
+        ]
+        self.fields["park"].choices = [
+            every,
+            *((p.code, getattr(p, name) or p.name_fa) for p in choices.parks),
+        ]
+        self.fields["section"].choices = [
+            every,
+            *((s.code, f"{s.code} · {getattr(s, title) or s.title_en}") for s in choices.sections),
+        ]
+        self.fields["division"].choices = [
+            every,
+            *((s.code, f"{s.code} · {getattr(s, title) or s.title_en}") for s in choices.divisions),
+        ]
+        if choices.clusters is None:
+            del self.fields["cluster"]
+        else:
+            self.fields["cluster"].choices = [
+                every,
+                *(
+                    (pk, (name_en if lang == "en" else "") or name_fa)
+                    for pk, name_fa, name_en in choices.clusters
+                ),
+            ]
+        self.fields["sort"].choices = [(s, s) for s in sorts]
+
+    def controls(self) -> list[dict[str, Any]]:
+        """The filter controls with their options already marked: rendering hundreds of
+        options through widget templates costs more than the whole query."""
+        controls = []
+        for name in ("year", "q", "province", "park", "section", "division", "cluster", "size"):
+            if name not in self.fields:
+                continue
+            bound = self[name]
+            value = bound.value()
+            current = "" if value is None else str(value)
+            choices = getattr(self.fields[name], "choices", [])
+            controls.append(
+                {
+                    "name": name,
+                    "id": bound.id_for_label,
+                    "label": bound.label,
+                    "errors": bound.errors,
+                    "value": current,
+                    "options": [(str(v), label, str(v) == current) for v, label in choices],
+                }
+            )
+        return controls
+
+    def browse_filters(self) -> BrowseFilters:
+        data = self.cleaned_data
+        return BrowseFilters(
+            province=data.get("province") or None,
+            park=data.get("park") or None,
+            section=data.get("section") or None,
+            division=data.get("division") or None,
+            cluster=data.get("cluster"),
+            size=data.get("size") or None,
+            search=data.get("q") or None,
+        )
+
+
+class EditionPublishForm(forms.Form):
+    title = forms.CharField(label=_("Edition title"), max_length=64)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
