@@ -100,3 +100,16 @@ def test_seeding_twice_changes_nothing(seeded: None) -> None:
 def test_too_few_parks_is_refused() -> None:
     with pytest.raises(CommandError, match="--parks must be at least 31"):
         call_command("seed_demo", firms=10, parks=5)
+
+
+def test_seeding_with_in_process_tasks_ranks_and_publishes_the_latest_year(
+    django_capture_on_commit_callbacks,
+) -> None:
+    from rankings.models import Edition, YearState
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", firms=400, parks=31, years=2, stdout=io.StringIO())
+    state = YearState.objects.get(year=1403)
+    assert state.current_run is not None and state.current_run.status == "succeeded"
+    edition = Edition.objects.get(year=1403)
+    assert edition.title == "SME100 1403" and edition.run == state.current_run

@@ -69,6 +69,7 @@ class Command(BaseCommand):
         )
         if counts["years_added"] and not opts["no_recompute"]:
             self._recompute(sorted(years["year"].unique().tolist()))
+            self._publish(opts["last_year"])
         self.stdout.write(
             f"Seeded {counts['firms_added']} new firms and {counts['years_added']} new firm-years "
             f"in {time.perf_counter() - started:.1f} s (park {first_park.code}, "
@@ -76,8 +77,26 @@ class Command(BaseCommand):
         )
 
     def _recompute(self, years: list[int]) -> None:
-        try:
-            from rankings.services import data_changed
-        except ImportError:  # the ranking pipeline is optional for seeding
+        from django.conf import settings
+        from django.db import transaction
+
+        from rankings.services import data_changed, ranking_recompute
+
+        with transaction.atomic():
+            data_changed(years=years)
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            # No worker: rank here, so the demo is complete when the command returns (the
+            # task sent on commit then finds nothing left to do).
+            for year in years:
+                ranking_recompute(year=year)
+
+    def _publish(self, year: int) -> None:
+        """Publish the demo's latest year as an edition once its ranking exists (at once
+        with in-process tasks; with a worker, publish later from the runs page)."""
+        from rankings.models import Edition, YearState
+        from rankings.services import edition_publish
+
+        state = YearState.objects.filter(year=year, current_run__isnull=False).first()
+        if state is None or Edition.objects.filter(year=year).exists():
             return
-        data_changed(years=years)
+        edition_publish(run=state.current_run, title=f"SME100 {year}", user=None)
