@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -144,9 +145,12 @@ def _discovered_clusters_ensure(discovered: pd.DataFrame) -> None:
         ]
     )
     by_code = {c.code: c for c in created}
+    division_pks = dict(Sector.objects.filter(level="division").values_list("code", "pk"))
     Cluster.sectors.through.objects.bulk_create(
         [
-            Cluster.sectors.through(cluster_id=by_code[r.cluster_id].pk, sector_id=r.division)
+            Cluster.sectors.through(
+                cluster_id=by_code[r.cluster_id].pk, sector_id=division_pks[r.division]
+            )
             for r in new.itertuples(index=False)
         ]
     )
@@ -283,3 +287,14 @@ def _cluster_definition(cluster: Cluster) -> dict[str, Any]:
         "provinces": sorted(cluster.provinces.values_list("code", flat=True)),
         "parks": sorted(cluster.parks.values_list("code", flat=True)),
     }
+
+
+def cluster_definitions_digest() -> str:
+    """A hash of every active official cluster definition (activities and places)."""
+    rows = sorted(
+        Cluster.objects.filter(is_active=True, kind=Cluster.Kind.OFFICIAL).values_list(
+            "code", "sectors__code", "provinces__id", "parks__id"
+        ),
+        key=str,
+    )
+    return hashlib.sha256(repr(rows).encode()).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from typing import Any
@@ -134,6 +135,10 @@ def _recompute_once(*, year: int) -> tuple[RankingRun | None, int]:
     firms = firms_load()
     timings["load"] = time.perf_counter() - started
     fp = fingerprint(figures=figures, firms=firms, methodology_version=methodology.version)
+    # A changed official cluster definition changes membership, so it counts as a change.
+    from clusters.services import cluster_definitions_digest
+
+    fp = hashlib.sha256(f"{fp}:{cluster_definitions_digest()}".encode()).hexdigest()
     if current is not None and current.data_fingerprint == fp:
         # Same data and method (e.g. the same file committed twice): just catch up.
         RankingRun.objects.filter(pk=current.pk).update(generation=generation)

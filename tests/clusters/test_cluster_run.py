@@ -138,3 +138,21 @@ def test_anonymous_users_get_401_from_cluster_endpoints(regional_data) -> None:
     api = APIClient()
     for url in ["/api/v1/clusters/", "/api/v1/regions/", "/api/v1/clusters/1/"]:
         assert api.get(url).status_code == 401
+
+
+def test_a_discovered_cluster_is_defined_by_its_division(regional_data) -> None:
+    cluster = Cluster.objects.get(code="D-IR-23-25")
+    assert list(cluster.sectors.values_list("code", flat=True)) == ["25"]
+    assert list(cluster.provinces.values_list("code", flat=True)) == ["IR-23"]
+
+
+def test_saving_an_official_cluster_alone_triggers_a_new_run_with_its_members(
+    regional_data,
+) -> None:
+    cluster = Cluster.objects.create(code="METAL-TEH", name_fa="خوشه فلزی تهران")
+    cluster.sectors.add(Sector.objects.get(code="25"))
+    cluster.provinces.add(Province.objects.get(code="IR-23"))
+    data_changed(years=[1403])  # no figure changed, only the cluster definitions
+    run = ranking_recompute(year=1403)
+    assert run is not None and run != regional_data
+    assert ClusterMembership.objects.filter(run=run, cluster=cluster).count() == 30

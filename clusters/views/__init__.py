@@ -1,0 +1,1 @@
+"""Cluster pages (HTML, thin): the list, one cluster, the specialisation map, the editor."""
