@@ -128,6 +128,7 @@ def test_movers_list_the_largest_rises_and_falls_with_links_to_the_firm(client, 
 def test_a_first_run_has_no_movers_and_says_so(client, world) -> None:
     ranked(world, extra=3)
     client.force_login(world.analyst)
+    client.cookies["django_language"] = "en"  # assertions read English
     html = client.get(URL).content.decode()
     assert "movers-up" not in html
     assert html.count("No change in rank against the previous run of this year.") == 2

@@ -15,6 +15,7 @@ from rankings.models import FirmScore, RankingRun
 from rankings.services import data_changed, ranking_recompute
 from smerank.formatting import number_format, persian_digits
 from tests.factories import FirmFactory, FirmYearFactory, UserFactory
+from tests.i18n import fa
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +144,7 @@ def test_the_profile_shows_identity_score_and_ranks_in_persian_digits(client, ra
     assert f'data-testid="score">{number_format(s.score, lang="fa", decimals=1)}<' in body
     assert f'data-testid="rank">{number_format(s.rank, lang="fa")}<' in body
     assert f'data-testid="rank-park">{number_format(s.rank_park, lang="fa")}<' in body
-    assert f"of {number_format(run.eligible_count, lang='fa')} ranked firms" in body
+    assert fa("of %(n)s ranked firms", n=number_format(run.eligible_count, lang="fa")) in body
 
 
 def test_the_indicator_table_reads_raw_values_in_percent_and_million_rials(client, ranked) -> None:
@@ -231,7 +232,7 @@ def test_the_figures_and_the_history_cover_every_year_and_run(client, ranked) ->
     body = response.content.decode()
     history = body[body.index('data-testid="history-table"') :]
     assert history.index("۱۴۰۳") < history.index("۱۴۰۲")  # newest first
-    assert history.count('text-bg-secondary">current<') == 2
+    assert history.count(f'text-bg-secondary">{fa("current")}<') == 2
     figures = body[body.index('data-testid="figures-table"') :]
     assert '<th scope="row" class="num">۱۴۰۲</th>' in figures
     assert '<th scope="row" class="num">۱۴۰۳</th>' in figures

@@ -10,6 +10,7 @@ from rankings.methodology import SpecError
 from rankings.models import Methodology, RankingRun, YearState
 from rankings.preview import preview_cache_clear
 from rankings.services import methodology_create
+from tests.i18n import fa
 from tests.rankings.dashboard_fixtures import ranked
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +107,7 @@ def test_two_versions_side_by_side_highlight_what_differs(client, world) -> None
     assert len(changed) == 4
     assert "صادرات‌محوری" in changed[0] and "<td>۱</td>" in changed[0] and "۳" in changed[0]
     assert "شدت تحقیق و توسعه" in changed[1] and "۲٫۵" in changed[1]
-    assert "Aggregation" in changed[2] and "Geometric mean" in changed[2]
+    assert fa("Aggregation") in changed[2] and fa("Geometric mean") in changed[2]
     assert "۱۵۰" in changed[3] and "۱۲۰" in changed[3]
     assert "رقابت‌پذیری</th>" in table  # unchanged rows are listed too
 
@@ -158,7 +159,7 @@ def test_preview_shows_the_change_to_the_top_list_and_saves_nothing(client, worl
     assert response.status_code == 200
     assert 'data-testid="preview"' in html
     assert "۱۴۰۳" in html.split('id="preview-title"')[1].split("</h2>")[0]
-    assert 'data-testid="preview-leaving"' in html and "not ranked" in html
+    assert 'data-testid="preview-leaving"' in html and fa("not ranked") in html
     assert re.search(r'data-testid="spearman">[۰-۹−٫]+<', html)
     assert 'name="employees_max" value="۴۰"' in html  # the form keeps the edits
     assert Methodology.objects.count() == 1 and RankingRun.objects.count() == 1
@@ -168,6 +169,7 @@ def test_preview_shows_the_change_to_the_top_list_and_saves_nothing(client, worl
 def test_save_creates_an_inactive_version_with_an_audit_event_of_the_diff(client, world) -> None:
     ranked(world, extra=5)
     client.force_login(world.analyst)
+    client.cookies["django_language"] = "en"  # assertions read English
     data = form_data(action="save", pillar_exports="3", notes="صادرات مهم‌تر است")
     response = client.post(NEW, data)
     assert response.status_code == 302
@@ -200,6 +202,7 @@ def test_save_and_activate_recomputes_every_year_with_the_new_version(
 
 def test_invalid_edits_are_shown_on_the_form_and_nothing_is_saved(client, world) -> None:
     client.force_login(world.analyst)
+    client.cookies["django_language"] = "en"  # assertions read English
     data = form_data(action="save", employees_min="50", employees_max="20", pillar_exports="-1")
     html = client.post(NEW, data).content.decode()
     assert "The upper limit must not be below the lower." in html
@@ -212,6 +215,7 @@ def test_invalid_edits_are_shown_on_the_form_and_nothing_is_saved(client, world)
 
 def test_weights_that_leave_nothing_to_rank_are_refused(client, world) -> None:
     client.force_login(world.analyst)
+    client.cookies["django_language"] = "en"  # assertions read English
     zero_pillars = {f"pillar_{p['code']}": "0" for p in active().spec["pillars"]}
     html = client.post(NEW, form_data(**zero_pillars)).content.decode()
     assert "Give at least one pillar a weight above zero." in html
@@ -223,6 +227,7 @@ def test_weights_that_leave_nothing_to_rank_are_refused(client, world) -> None:
 def test_a_geometric_mean_needs_positive_normalised_values(client, world) -> None:
     ranked(world, extra=10)
     client.force_login(world.analyst)
+    client.cookies["django_language"] = "en"  # assertions read English
     html = client.post(NEW, form_data(aggregate="geometric", normalise="zscore")).content.decode()
     assert "Geometric and harmonic means need values above zero" in html
     assert 'data-testid="preview"' not in html
@@ -261,6 +266,7 @@ def test_an_engine_failure_in_the_preview_is_shown_on_the_form(client, world, mo
 
 def test_without_any_data_the_preview_says_so(client, world) -> None:
     client.force_login(world.analyst)
+    client.cookies["django_language"] = "en"  # assertions read English
     html = client.post(NEW, form_data()).content.decode()
     assert "There is no firm data to preview yet." in html
 

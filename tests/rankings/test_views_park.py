@@ -10,6 +10,7 @@ from rankings.models import FirmScore, RankingRun
 from rankings.services import data_changed, ranking_recompute
 from smerank.formatting import number_format, persian_digits
 from tests.factories import FirmFactory, FirmYearFactory, UserFactory
+from tests.i18n import fa
 
 pytestmark = pytest.mark.django_db
 PARK = "/park/"
@@ -88,7 +89,7 @@ def test_the_list_holds_only_the_parks_firms_sorted_by_rank_with_links(client, r
     first = scores.order_by("rank").first()
     assert number_format(first.score, lang="fa", decimals=1) in table
     big_row = table[table.index(f'href="/firms/{big.pk}/"') :]
-    assert "outside the SME band" in big_row[: big_row.index("</tr>")]
+    assert fa("outside the SME band") in big_row[: big_row.index("</tr>")]
 
 
 def test_the_rank_within_the_park_and_the_change_are_shown(client, ranked) -> None:
@@ -128,7 +129,7 @@ def test_completeness_counts_each_optional_field_of_the_latest_year(client, worl
     first = rows[rows.index(f'href="/firms/{firms[0].pk}/"') :]
     assert "۶۷٪" in first[: first.index("</tr>")]
     fourth = rows[rows.index(f'href="/firms/{firms[3].pk}/"') :]
-    assert "no figures" in fourth[: fourth.index("</tr>")]
+    assert fa("no figures") in fourth[: fourth.index("</tr>")]
 
 
 def test_the_last_upload_of_the_park_is_shown(client, world) -> None:
