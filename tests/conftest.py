@@ -28,6 +28,18 @@ def _plain_static_storage() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process(request: pytest.FixtureRequest) -> None:
+    """Tasks run in the test process, even when REDIS_URL names a real broker; only the
+    tests marked `worker` send them to real worker processes."""
+    from smerank.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = request.node.get_closest_marker("worker") is None
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     # Throttle counters live in the cache; each test starts with none.
     from django.core.cache import cache

@@ -77,14 +77,14 @@ class Command(BaseCommand):
         )
 
     def _recompute(self, years: list[int]) -> None:
-        from django.conf import settings
         from django.db import transaction
 
         from rankings.services import data_changed, ranking_recompute
+        from smerank.celery import app
 
         with transaction.atomic():
             data_changed(years=years)
-        if settings.CELERY_TASK_ALWAYS_EAGER:
+        if app.conf.task_always_eager:
             # No worker: rank here, so the demo is complete when the command returns (the
             # task sent on commit then finds nothing left to do).
             for year in years:
