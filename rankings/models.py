@@ -162,3 +162,53 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RunAnalysis(models.Model):
+    """The uncertainty and sensitivity analysis of a run, computed by the worker after the
+    run is published. The rank bands themselves go to the run's FirmScore rows."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+        # The run was no longer its year's current run (or its data moved on): not worth it.
+        SUPERSEDED = "superseded", _("superseded")
+
+    run = models.OneToOneField(RankingRun, on_delete=models.CASCADE, related_name="analysis")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    params = models.JSONField(default=dict, blank=True)
+    # Per uncertain choice: {"first_order": S_i, "total": ST_i} (null when undefined).
+    sensitivity = models.JSONField(default=dict, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("run analysis")
+        verbose_name_plural = _("run analyses")
+
+    def __str__(self) -> str:
+        return f"analysis of run {self.run_id} ({self.get_status_display()})"
+
+    def sensitivity_rows(self) -> list[dict[str, object]]:
+        """One row per uncertain choice, the one that matters most (largest total) first."""
+        from rankings.analysis_labels import sensitivity_rows
+
+        return sensitivity_rows(self.sensitivity)
+
+    def most_important(self) -> dict[str, object] | None:
+        rows = [r for r in self.sensitivity_rows() if r["total"] is not None]
+        return rows[0] if rows else None
+
+    def leading_choices(self) -> list[dict[str, object]]:
+        """The choice that matters most, with any whose total index is close to it."""
+        from rankings.analysis_labels import leading_choices
+
+        return leading_choices(self.sensitivity_rows())

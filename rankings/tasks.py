@@ -31,3 +31,20 @@ def recompute_sweep_task() -> list[int]:
     for year in years:
         recompute_task.delay(year)
     return years
+
+
+from django.conf import settings  # noqa: E402 - appended with the task that needs it
+
+
+# The analysis takes about a minute at 100,000 firms; its limits stay below the broker's
+# visibility timeout so Redis never redelivers a task that is still running.
+@shared_task(
+    name="rankings.uncertainty",
+    time_limit=max(120, settings.CELERY_VISIBILITY_TIMEOUT - 60),
+    soft_time_limit=max(60, settings.CELERY_VISIBILITY_TIMEOUT - 120),
+)
+def uncertainty_task(run_id: int) -> str:
+    """Rank bands and sensitivity of a run (after it is published)."""
+    from rankings.analysis import run_analysis_compute
+
+    return run_analysis_compute(run_id=run_id).status

@@ -6,9 +6,14 @@ Writing 100,000 scores through model instances would take longer than computing 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 from django.db import connection
+
+# COPY's text format: these characters are escaped inside a value; \N is NULL.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def frame_insert(*, table: str, frame: pd.DataFrame) -> int:
@@ -17,16 +22,12 @@ def frame_insert(*, table: str, frame: pd.DataFrame) -> int:
         return 0
     columns = list(frame.columns)
     if connection.vendor == "postgresql":
-        buffer = io.StringIO()
-        frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
-        buffer.seek(0)
         cols = ", ".join(connection.ops.quote_name(c) for c in columns)
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg2's own cursor has copy_expert
             raw.copy_expert(
-                f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN "
-                "WITH (FORMAT csv, NULL '\\N')",
-                buffer,
+                f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN",
+                _Chunks(copy_chunks(frame)),
             )
         return len(frame)
     placeholders = ", ".join(["%s"] * len(columns))
@@ -38,9 +39,117 @@ def frame_insert(*, table: str, frame: pd.DataFrame) -> int:
     return len(frame)
 
 
+def copy_chunks(frame: pd.DataFrame, rows: int = 5000) -> Iterator[bytes]:
+    """`frame` in COPY's text format (tab-separated, \\N for NULL, UTF-8), `rows` lines
+    at a time, so PostgreSQL parses a chunk while the next one is joined.
+
+    The values are formatted a column at a time with numpy: with the chunks, about three
+    times faster than `to_csv`, whose quoting of the long JSON columns dominated the write.
+    """
+    columns = [_copy_values(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    for start in range(0, len(frame), rows):
+        part = [column[start : start + rows] for column in columns]
+        yield ("\n".join(map("\t".join, zip(*part, strict=True))) + "\n").encode()
+
+
+class _Chunks:
+    """The file psycopg2's copy_expert reads: each read() is the next chunk (any size will
+    do; an empty one ends the COPY)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+
+    def read(self, size: int = -1) -> bytes:
+        return next(self._chunks, b"")
+
+
+def _copy_values(series: pd.Series) -> list[str]:
+    """One column as COPY text values; NaN, None, NA and NaT are NULL."""
+    missing = series.isna().to_numpy()
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype) and not missing.any():
+        values = np.where(series.to_numpy(dtype=bool), "t", "f").tolist()
+    elif pd.api.types.is_integer_dtype(dtype):
+        numbers = series.to_numpy(dtype=getattr(dtype, "numpy_dtype", dtype), na_value=0)
+        values = numbers.astype(str).tolist()
+    elif pd.api.types.is_float_dtype(dtype):
+        # repr precision: every float64 survives the round trip exactly.
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan).astype(str).tolist()
+    else:
+        # One escape pass over the whole column; NUL (never valid in PostgreSQL text)
+        # separates the values meanwhile.
+        items = series.to_numpy(dtype=object).tolist()  # not per item through pandas
+        text = "\x00".join("" if m else str(v) for v, m in zip(items, missing, strict=True))
+        if any(c in text for c in "\\\t\n\r"):  # rare; the scans are much cheaper
+            text = text.translate(_COPY_ESCAPES)
+        values = text.split("\x00")
+        if len(values) != len(series):
+            raise ValueError(f"column {series.name!r} holds a NUL character")
+    for i in np.flatnonzero(missing).tolist():
+        values[i] = "\\N"
+    return values
+
+
 def json_column(frame: pd.DataFrame) -> pd.Series:
     """One JSON object per row (NaN as null), built by pandas in C rather than per row."""
-    if frame.shape[1] == 0:
-        return pd.Series("{}", index=frame.index)
+    if frame.shape[1] == 0 or frame.empty:
+        return pd.Series("{}", index=frame.index, dtype=object)
+    numeric = all(pd.api.types.is_numeric_dtype(d) for d in frame.dtypes)
+    if numeric and not any("}" in str(c) for c in frame.columns):
+        # Numbers only: "},{" can only separate two records, so one split of the JSON
+        # array beats pandas' own conversion to JSON lines (a third of the time).
+        text = frame.to_json(orient="records", double_precision=6)
+        objects = ["{" + part + "}" for part in text[2:-2].split("},{")]
+        if len(objects) == len(frame):
+            return pd.Series(objects, index=frame.index)
     text = frame.to_json(orient="records", lines=True, double_precision=6)
     return pd.Series(text.rstrip("\n").split("\n"), index=frame.index)
+
+
+def frame_update(*, table: str, frame: pd.DataFrame, keys: list[str]) -> int:
+    """Update the rows of `table` matched by the `keys` columns of `frame` with its other
+    columns. Returns the number of rows in `frame`.
+
+    PostgreSQL: COPY into a temporary table shaped like `table`, then one UPDATE ... FROM
+    (100,000 rows in one statement rather than 100,000 round trips). Elsewhere (SQLite):
+    executemany of one parameterised UPDATE.
+    """
+    if frame.empty:
+        return 0
+    values = [c for c in frame.columns if c not in keys]
+    if not values or any(k not in frame.columns for k in keys):
+        raise ValueError("frame_update needs the key columns and at least one value column")
+    qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        from django.db import transaction
+
+        temp = qn(f"_upd_{table}")
+        columns = ", ".join(qn(c) for c in frame.columns)
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
+        buffer.seek(0)
+        assignments = ", ".join(f"{qn(c)} = u.{qn(c)}" for c in values)
+        matches = " AND ".join(f"t.{qn(k)} = u.{qn(k)}" for k in keys)
+        with transaction.atomic(), connection.cursor() as cursor:
+            # The temporary table copies the column types; it goes away with the transaction.
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {columns} FROM {qn(table)} WITH NO DATA"
+            )
+            cursor.cursor.copy_expert(
+                f"COPY {temp} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+            )
+            cursor.execute(f"ANALYZE {temp}")
+            cursor.execute(
+                f"UPDATE {qn(table)} AS t SET {assignments} FROM {temp} AS u WHERE {matches}"  # noqa: S608
+            )
+            cursor.execute(f"DROP TABLE {temp}")
+        return len(frame)
+    assignments = ", ".join(f"{qn(c)} = %s" for c in values)
+    matches = " AND ".join(f"{qn(k)} = %s" for k in keys)
+    sql = f"UPDATE {qn(table)} SET {assignments} WHERE {matches}"  # noqa: S608
+    ordered = frame[values + keys]
+    records = ordered.astype(object).where(ordered.notna(), None).itertuples(index=False, name=None)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(records))
+    return len(frame)

@@ -30,4 +30,5 @@ urlpatterns = [
     path("api/v1/", include("smerank.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", include("rankings.urls_shortfalls")),
 ]
