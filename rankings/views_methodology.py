@@ -16,6 +16,8 @@ from rankings.forms_methodology import MethodologyForm
 from rankings.methodology_compare import spec_compare
 from rankings.methodology_versions import methodology_list, methodology_pair, methodology_save
 from rankings.preview import PreviewError, methodology_preview, preview_year
+from rankings.selectors import current_run
+from rankings.selectors_shortfalls import run_analysis_of
 from rankings.services import methodology_active
 from smerank.permissions import analyst_required
 
@@ -43,6 +45,8 @@ def methodology_index(request: HttpRequest) -> HttpResponse:
         "pair": pair,
         "form": form,
         "sections": spec_compare(pair.left.spec, pair.right.spec, lang=lang) if pair.left else [],
+        # Which uncertain choice moves the latest ranking most (sensitivity analysis).
+        "analysis": run_analysis_of(current_run()),
     }
     return render(request, "rankings/methodology_list.html", context)
 

@@ -277,3 +277,14 @@ def test_the_pages_load_only_their_own_script(client, world) -> None:
     scripts = re.findall(r'<script src="([^"]+)"', html)
     assert "/static/js/methodology.js" in scripts
     assert all(src.startswith("/static/") for src in scripts)
+
+
+def test_the_methodology_page_explains_where_the_sensitivity_analysis_will_appear(
+    client, world
+) -> None:
+    client.force_login(world.analyst)
+    html = client.get("/analyst/methodology/").content.decode()
+    assert fa("Which choice matters most") in html
+    assert (
+        fa("The sensitivity analysis appears here once the latest run has been analysed.") in html
+    )
