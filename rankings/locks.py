@@ -28,13 +28,24 @@ def year_lock(year: int) -> Iterator[bool]:
     PostgreSQL), False when another process is computing that year."""
     YearState.objects.get_or_create(year=year)
     if connection.vendor == "postgresql":
+        # Advisory locks are re-entrant within a session: like the SQLite lease, a nested
+        # attempt while this connection is inside year_lock for the year gets False.
+        inside = transaction.get_connection().__dict__.setdefault("_year_locks_inside", set())
+        if year in inside:
+            yield False
+            return
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT pg_try_advisory_xact_lock(%s, %s)", [ADVISORY_NAMESPACE, year]
                 )
                 acquired = bool(cursor.fetchone()[0])
-            yield acquired
+            if acquired:
+                inside.add(year)
+            try:
+                yield acquired
+            finally:
+                inside.discard(year)
         return
     now = timezone.now()
     lease = now + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
