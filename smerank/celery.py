@@ -12,7 +12,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="smerank.ping")
+@app.task(name="smerank.ping", ignore_result=False)
 def ping(value: str) -> str:
     """A trivial task used to check that a worker answers."""
     return f"pong:{value}"
