@@ -1,6 +1,6 @@
 """Take the README screenshots: every main page, in Persian and in English.
 
-    .venv/bin/python docs/screenshots/take.py              # everything (about 2 minutes)
+    .venv/bin/python docs/screenshots/take.py              # everything (about 4 minutes)
     .venv/bin/python docs/screenshots/take.py --only home,top100
     .venv/bin/python docs/screenshots/take.py --workdir /tmp/shots --serve   # browse it
 
