@@ -10,8 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from clusters import selectors
+from rankings.api import ScopedNationalIdField, visible_firm_ids
 from rankings.models import RankingRun
 from rankings.selectors import current_run
+from smerank.api_docs import error_responses, id_parameter
 
 
 class YearFilterSerializer(serializers.Serializer):
@@ -41,9 +43,14 @@ class ClusterListApi(APIView):
         in_top = serializers.IntegerField()
         weakest_pillars = serializers.ListField(child=serializers.CharField())
 
-    @extend_schema(parameters=[YearFilterSerializer], responses={200: OutputSerializer(many=True)})
+    @extend_schema(
+        parameters=[YearFilterSerializer],
+        responses={200: OutputSerializer(many=True), **error_responses(400, 401, 404)},
+    )
     def get(self, request: Request) -> Response:
-        params = YearFilterSerializer(data=request.query_params)
+        # A plain dict, not the QueryDict: DRF would ignore a blank parameter (`?year=`)
+        # that the schema forbids; it is refused with a 400 instead.
+        params = YearFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         run = _run_or_404(params.validated_data.get("year"))
         profiles = selectors.cluster_profiles_for(run=run)
@@ -54,7 +61,7 @@ class ClusterDetailApi(APIView):
     class OutputSerializer(serializers.Serializer):
         class MemberSerializer(serializers.Serializer):
             firm_id = serializers.IntegerField()
-            national_id = serializers.CharField(source="firm.national_id")
+            national_id = ScopedNationalIdField(source="firm")
             name_fa = serializers.CharField(source="firm.name_fa")
             province = serializers.CharField(source="firm.park.province.code")
             park = serializers.CharField(source="firm.park.code")
@@ -78,15 +85,24 @@ class ClusterDetailApi(APIView):
         gaps = serializers.DictField(source="profile.gaps")
         member_list = MemberSerializer(many=True)
 
-    @extend_schema(parameters=[YearFilterSerializer], responses={200: OutputSerializer})
+    @extend_schema(
+        parameters=[id_parameter("cluster_id", "A cluster's id."), YearFilterSerializer],
+        responses={200: OutputSerializer, **error_responses(400, 401, 404)},
+    )
     def get(self, request: Request, cluster_id: int) -> Response:
-        params = YearFilterSerializer(data=request.query_params)
+        params = YearFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         run = _run_or_404(params.validated_data.get("year"))
-        profile = selectors.cluster_profile_get(run=run, cluster_id=cluster_id)
+        # The cluster first: a primary-key lookup answers 404 for any id, even one beyond
+        # the database's integer range (the profile's foreign-key lookup would not).
+        cluster = selectors.cluster_get(cluster_id=cluster_id)
+        profile = selectors.cluster_profile_get(run=run, cluster_id=cluster.pk)
         members = selectors.cluster_members_for(user=request.user, run=run, cluster=profile.cluster)
-        data = {"profile": profile, "member_list": members[:500]}
-        return Response(self.OutputSerializer(data).data)
+        members = list(members[:500])
+        visible = visible_firm_ids(request.user, [m.firm_id for m in members])
+        data = {"profile": profile, "member_list": members}
+        serializer = self.OutputSerializer(data, context={"visible_firm_ids": visible})
+        return Response(serializer.data)
 
 
 class RegionListApi(APIView):
@@ -102,9 +118,12 @@ class RegionListApi(APIView):
         strong10 = serializers.BooleanField()
         stars = serializers.IntegerField()
 
-    @extend_schema(parameters=[YearFilterSerializer], responses={200: OutputSerializer(many=True)})
+    @extend_schema(
+        parameters=[YearFilterSerializer],
+        responses={200: OutputSerializer(many=True), **error_responses(400, 401, 404)},
+    )
     def get(self, request: Request) -> Response:
-        params = YearFilterSerializer(data=request.query_params)
+        params = YearFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         run = _run_or_404(params.validated_data.get("year"))
         return Response(self.OutputSerializer(selectors.region_stats_for(run=run), many=True).data)

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from firms import selectors
+from smerank.api_docs import error_responses
 
 
 class ProvinceListApi(APIView):
@@ -19,7 +20,7 @@ class ProvinceListApi(APIView):
         parks = serializers.IntegerField()
         firms = serializers.IntegerField()
 
-    @extend_schema(responses={200: OutputSerializer(many=True)})
+    @extend_schema(responses={200: OutputSerializer(many=True), **error_responses(401)})
     def get(self, request: Request) -> Response:
         rows = selectors.province_summary()
         return Response(self.OutputSerializer(rows, many=True).data)
@@ -34,7 +35,7 @@ class ParkListApi(APIView):
         province = serializers.CharField(source="province.code")
         firms = serializers.IntegerField(source="firm_count")
 
-    @extend_schema(responses={200: OutputSerializer(many=True)})
+    @extend_schema(responses={200: OutputSerializer(many=True), **error_responses(401)})
     def get(self, request: Request) -> Response:
         parks = selectors.park_list()
         return Response(self.OutputSerializer(parks, many=True).data)

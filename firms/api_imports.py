@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from firms import imports
 from firms.selectors import import_jobs_visible_to
+from smerank.api_docs import error_responses, id_parameter
 from smerank.audit import client_ip
 from smerank.permissions import IsAnalystOrParkManager, IsParkManager
 
@@ -55,7 +56,10 @@ class ImportCreateApi(APIView):
         status = serializers.CharField()
         sha256 = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={202: OutputSerializer})
+    @extend_schema(
+        request=InputSerializer,
+        responses={202: OutputSerializer, **error_responses(400, 401, 403, 413, 415, 429)},
+    )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -77,7 +81,10 @@ class ImportCreateApi(APIView):
 class ImportDetailApi(APIView):
     permission_classes = [IsAnalystOrParkManager]
 
-    @extend_schema(responses={200: ImportJobSerializer})
+    @extend_schema(
+        parameters=[id_parameter("job_id", "An upload's id.")],
+        responses={200: ImportJobSerializer, **error_responses(401, 403, 404)},
+    )
     def get(self, request: Request, job_id: int) -> Response:
         job = get_object_or_404(import_jobs_visible_to(request.user), pk=job_id)
         return Response(ImportJobSerializer(job).data)
@@ -86,7 +93,11 @@ class ImportDetailApi(APIView):
 class ImportConfirmApi(APIView):
     permission_classes = [IsParkManager]
 
-    @extend_schema(request=None, responses={200: ImportJobSerializer})
+    @extend_schema(
+        request=None,
+        parameters=[id_parameter("job_id", "An upload's id.")],
+        responses={200: ImportJobSerializer, **error_responses(401, 403, 404, 409)},
+    )
     def post(self, request: Request, job_id: int) -> Response:
         job = get_object_or_404(import_jobs_visible_to(request.user), pk=job_id)
         try:

@@ -9,7 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from firms.selectors import firms_visible_to
 from rankings import selectors
+from smerank.api_docs import error_responses, id_parameter
 
 
 class RunListApi(APIView):
@@ -31,18 +33,43 @@ class RunListApi(APIView):
         created_at = serializers.DateTimeField()
         finished_at = serializers.DateTimeField(allow_null=True)
 
-    @extend_schema(parameters=[FilterSerializer], responses={200: OutputSerializer(many=True)})
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer(many=True), **error_responses(400, 401)},
+    )
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
+        # A plain dict, not the QueryDict: DRF would ignore a blank parameter (`?year=`)
+        # that the schema forbids; it is refused with a 400 instead.
+        filters = self.FilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         runs = selectors.run_list(year=filters.validated_data.get("year"))
         runs = runs[: filters.validated_data["limit"]]
         return Response(self.OutputSerializer(runs, many=True).data)
 
 
+class ScopedNationalIdField(serializers.CharField):
+    """A firm's national id, or null for a firm whose detail the user may not see: the
+    public top-N lists other parks' firms by name, never by national id. Reads the ids
+    the user may see from the context key `visible_firm_ids`; without it, always null."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("source", "*")
+        super().__init__(allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, firm: object) -> str | None:
+        if firm.pk in self.context.get("visible_firm_ids", ()):
+            return firm.national_id
+        return None
+
+
+def visible_firm_ids(user: object, firm_ids: list[int]) -> set[int]:
+    """Which of `firm_ids` this user may see the detail of (one query)."""
+    return set(firms_visible_to(user).filter(pk__in=firm_ids).values_list("pk", flat=True))
+
+
 class FirmBriefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    national_id = serializers.CharField()
+    national_id = ScopedNationalIdField()
     name_fa = serializers.CharField()
     name_en = serializers.CharField()
     province = serializers.CharField(source="park.province.code")
@@ -78,9 +105,12 @@ class CurrentRankingApi(APIView):
         count = serializers.IntegerField()
         results = RowSerializer(many=True)
 
-    @extend_schema(parameters=[FilterSerializer], responses={200: OutputSerializer})
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer, **error_responses(400, 401, 404)},
+    )
     def get(self, request: Request) -> Response:
-        params = self.FilterSerializer(data=request.query_params)
+        params = self.FilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         data = params.validated_data
         run = selectors.current_run(year=data.get("year"))
@@ -93,7 +123,7 @@ class CurrentRankingApi(APIView):
             search=data.get("search"),
         )
         rows = selectors.ranking_for(user=request.user, run=run, filters=filters)
-        page = rows[data["offset"] : data["offset"] + data["limit"]]
+        page = list(rows[data["offset"] : data["offset"] + data["limit"]])
         payload = {
             "run": run.pk,
             "year": run.year,
@@ -101,7 +131,9 @@ class CurrentRankingApi(APIView):
             "count": rows.count(),
             "results": page,
         }
-        return Response(self.OutputSerializer(payload).data)
+        visible = visible_firm_ids(request.user, [row.firm_id for row in page])
+        serializer = self.OutputSerializer(payload, context={"visible_firm_ids": visible})
+        return Response(serializer.data)
 
 
 class FirmScoreHistoryApi(APIView):
@@ -122,7 +154,10 @@ class FirmScoreHistoryApi(APIView):
         indicators_raw = serializers.DictField(child=serializers.FloatField(allow_null=True))
         indicators_norm = serializers.DictField(child=serializers.FloatField(allow_null=True))
 
-    @extend_schema(responses={200: OutputSerializer(many=True)})
+    @extend_schema(
+        parameters=[id_parameter("firm_id", "A firm's id.")],
+        responses={200: OutputSerializer(many=True), **error_responses(401, 404)},
+    )
     def get(self, request: Request, firm_id: int) -> Response:
         history = selectors.firm_score_history(user=request.user, firm_id=firm_id)[:100]
         return Response(self.OutputSerializer(history, many=True).data)

@@ -13,6 +13,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from firms.roles import user_role
+from smerank.api_docs import error_responses, token_throttle_responses
 
 
 class TokenCreateApi(APIView):
@@ -30,7 +31,14 @@ class TokenCreateApi(APIView):
     class OutputSerializer(serializers.Serializer):
         token = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: OutputSerializer,
+            **error_responses(400, 415),
+            **token_throttle_responses(),
+        },
+    )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -55,7 +63,7 @@ class MeApi(APIView):
         park = serializers.DictField(allow_null=True)
         firm = serializers.DictField(allow_null=True)
 
-    @extend_schema(responses={200: OutputSerializer})
+    @extend_schema(responses={200: OutputSerializer, **error_responses(401)})
     def get(self, request: Request) -> Response:
         user = request.user
         park = firm = None
