@@ -19,7 +19,7 @@ from clusters.profile import cluster_profiles, firm_gaps, ranks_in_clusters
 from firms.models import Park, Province, Sector
 from rankings.compute import YearRanking
 from rankings.models import RankingRun
-from rankings.writes import frame_insert
+from smerank.bulk import frame_insert
 
 
 @dataclass(frozen=True)

@@ -2,52 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 from django.db import connection
-from django.utils import timezone
 
 from firms.imports_diff import YEAR_FIELDS
 from firms.models import Firm, FirmYear, ImportJob, Park
-
-BATCH = 2000
-
-
-def _values(frame: pd.DataFrame, *extra: Any) -> list[tuple[Any, ...]]:
-    """Rows as tuples of plain Python values (NA as None), plus constant trailing values."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [(*record, *extra) for record in clean.itertuples(index=False, name=None)]
-
-
-def _now() -> Any:
-    # Adapted by the backend: SQLite stores text, PostgreSQL a timestamptz.
-    return connection.ops.adapt_datetimefield_value(timezone.now())
-
-
-def _upsert(
-    *,
-    table: str,
-    columns: list[str],
-    conflict: list[str],
-    update: list[str],
-    rows: list[tuple[Any, ...]],
-    guard: str = "",
-) -> None:
-    quote = connection.ops.quote_name
-    cols = ", ".join(quote(c) for c in columns)
-    sets = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in update)
-    action = f"DO UPDATE SET {sets}{guard}" if update else "DO NOTHING"
-    head = f"INSERT INTO {quote(table)} ({cols}) VALUES "  # noqa: S608
-    tail = f" ON CONFLICT ({', '.join(quote(c) for c in conflict)}) {action}"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            from psycopg2.extras import execute_values
-
-            execute_values(cursor.cursor, head + "%s" + tail, rows, page_size=BATCH)
-        else:
-            marks = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            cursor.executemany(head + marks + tail, rows)
+from smerank.bulk import db_now, frame_upsert
 
 
 def firms_upsert(*, rows: pd.DataFrame, present: set[str], park: Park) -> dict[str, int]:
@@ -70,15 +30,8 @@ def firms_upsert(*, rows: pd.DataFrame, present: set[str], park: Park) -> dict[s
     update += [c for c in ("name_en", "founded_year", "knowledge_based") if c in present]
     quote = connection.ops.quote_name
     guard = f" WHERE {quote(Firm._meta.db_table)}.{quote('park_id')} = excluded.{quote('park_id')}"
-    now = _now()
-    _upsert(
-        table=Firm._meta.db_table,
-        columns=[*frame.columns, "created_at", "updated_at"],
-        conflict=["national_id"],
-        update=update,
-        rows=_values(frame, now, now),
-        guard=guard,
-    )
+    frame["created_at"] = frame["updated_at"] = db_now()
+    frame_upsert(model=Firm, frame=frame, conflict=["national_id"], update=update, guard=guard)
     return dict(
         Firm.objects.filter(national_id__in=firms["national_id"].tolist(), park=park).values_list(
             "national_id", "id"
@@ -98,10 +51,11 @@ def firm_years_upsert(
     frame["certifications"] = (
         frame["certifications"].fillna("") if "certifications" in frame else ""
     )
-    _upsert(
-        table=FirmYear._meta.db_table,
-        columns=[*frame.columns, "source_import_id", "updated_at"],
+    frame["source_import_id"] = job.pk
+    frame["updated_at"] = db_now()
+    frame_upsert(
+        model=FirmYear,
+        frame=frame,
         conflict=["firm_id", "year"],
         update=[*fields, "source_import_id", "updated_at"],
-        rows=_values(frame, job.pk, _now()),
     )

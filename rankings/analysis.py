@@ -30,7 +30,7 @@ from rankings.analysis_compute import (
 )
 from rankings.frames import figures_load, firms_load
 from rankings.models import FirmScore, RankingRun, RunAnalysis, YearState
-from rankings.writes import frame_update
+from smerank.bulk import frame_update
 
 logger = logging.getLogger(__name__)
 

@@ -107,8 +107,21 @@ class RankingRun(models.Model):
 class FirmScore(models.Model):
     """One firm's result in one run. Written in bulk by the worker, never edited."""
 
-    run = models.ForeignKey(RankingRun, on_delete=models.CASCADE, related_name="scores")
-    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="scores")
+    # A run writes 100,000 rows in one transaction. The unique (run, firm) and the
+    # (firm, run) indexes already serve every lookup by run or by firm, so the FKs get no
+    # index of their own; and no database constraint: the worker writes only ids it read in
+    # the same transaction, deletions cascade through Django, and the commit would
+    # otherwise check 200,000 foreign keys (bench/recompute.md).
+    run = models.ForeignKey(
+        RankingRun,
+        on_delete=models.CASCADE,
+        related_name="scores",
+        db_index=False,
+        db_constraint=False,
+    )
+    firm = models.ForeignKey(
+        Firm, on_delete=models.CASCADE, related_name="scores", db_index=False, db_constraint=False
+    )
     eligible = models.BooleanField(default=False)
     ineligible_reason = models.CharField(max_length=32, blank=True)
     score = models.FloatField(null=True)

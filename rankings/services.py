@@ -20,7 +20,7 @@ from rankings.frames import figures_load, fingerprint, firms_load
 from rankings.locks import year_lock
 from rankings.methodology import spec_validate
 from rankings.models import Edition, FirmScore, Methodology, RankingRun, YearState
-from rankings.writes import frame_insert, json_column
+from smerank.bulk import frame_insert, json_column
 
 logger = logging.getLogger(__name__)
 

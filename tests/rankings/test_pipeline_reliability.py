@@ -55,7 +55,7 @@ from rankings.locks import ADVISORY_NAMESPACE  # noqa: E402
 from rankings.models import FirmScore, RankingRun, YearState  # noqa: E402
 from rankings.selectors import current_run, ranking_for  # noqa: E402
 from rankings.services import data_changed  # noqa: E402
-from rankings.writes import frame_insert  # noqa: E402
+from smerank.bulk import frame_insert  # noqa: E402
 from tests import factories  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]

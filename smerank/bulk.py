@@ -1,6 +1,8 @@
-"""Fast bulk inserts of DataFrames: COPY on PostgreSQL, executemany elsewhere.
+"""Fast bulk writes of DataFrames: COPY on PostgreSQL, executemany elsewhere.
 
-Writing 100,000 scores through model instances would take longer than computing them.
+Writing 100,000 scores or firm-years through model instances would take longer than
+computing them: Django prepares every field of every row, and on PostgreSQL a VALUES list
+must be formatted by the client and parsed by the server, where COPY streams plain text.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
-from django.db import connection
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 # COPY's text format: these characters are escaped inside a value; \N is NULL.
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -121,8 +124,6 @@ def frame_update(*, table: str, frame: pd.DataFrame, keys: list[str]) -> int:
         raise ValueError("frame_update needs the key columns and at least one value column")
     qn = connection.ops.quote_name
     if connection.vendor == "postgresql":
-        from django.db import transaction
-
         temp = qn(f"_upd_{table}")
         columns = ", ".join(qn(c) for c in frame.columns)
         buffer = io.StringIO()
@@ -153,3 +154,84 @@ def frame_update(*, table: str, frame: pd.DataFrame, keys: list[str]) -> int:
     with connection.cursor() as cursor:
         cursor.executemany(sql, list(records))
     return len(frame)
+
+
+_INTEGER_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "IntegerField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+}
+
+
+def db_now() -> str:
+    """The current time as the database takes it in a text column value (COPY on
+    PostgreSQL, a bound parameter on SQLite)."""
+    return str(connection.ops.adapt_datetimefield_value(timezone.now()))
+
+
+def frame_upsert(
+    *,
+    model: type[models.Model],
+    frame: pd.DataFrame,
+    conflict: list[str],
+    update: list[str],
+    guard: str = "",
+) -> int:
+    """INSERT every row of `frame` (columns named as the table's) into `model`'s table; a
+    row clashing on the `conflict` columns updates the `update` columns (none: the
+    existing row is kept). `guard` is an SQL condition appended to the DO UPDATE
+    (`WHERE <table>.<col> = excluded.<col>`), for updates that may only touch some rows.
+    Returns the number of rows in `frame`.
+
+    PostgreSQL: COPY into a temporary table shaped like the table, then one INSERT ...
+    SELECT ... ON CONFLICT. Elsewhere: executemany of the same statement with VALUES.
+    """
+    if frame.empty:
+        return 0
+    frame = _integers_as_integers(model, frame)
+    table = model._meta.db_table
+    qn = connection.ops.quote_name
+    columns = list(frame.columns)
+    cols = ", ".join(qn(c) for c in columns)
+    sets = ", ".join(f"{qn(c)} = excluded.{qn(c)}" for c in update)
+    action = f"DO UPDATE SET {sets}{guard}" if update else "DO NOTHING"
+    tail = f"ON CONFLICT ({', '.join(qn(c) for c in conflict)}) {action}"
+    if connection.vendor == "postgresql":
+        temp = qn(f"_ups_{table}")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {temp} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {cols} FROM {qn(table)} WITH NO DATA"
+            )
+            cursor.cursor.copy_expert(
+                f"COPY {temp} ({cols}) FROM STDIN", _Chunks(copy_chunks(frame))
+            )
+            cursor.execute(f"INSERT INTO {qn(table)} ({cols}) SELECT {cols} FROM {temp} {tail}")  # noqa: S608
+            cursor.execute(f"DROP TABLE {temp}")
+        return len(frame)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks}) {tail}"  # noqa: S608
+    records = frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(records))
+    return len(frame)
+
+
+def _integers_as_integers(model: type[models.Model], frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns (pandas' dtype for integers with gaps) bound for integer columns as
+    nullable integers, so COPY gets "12", not "12.0"; a fractional value raises."""
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    casts = {}
+    for name, dtype in frame.dtypes.items():
+        field = fields.get(name)
+        if field is None or not pd.api.types.is_float_dtype(dtype):
+            continue
+        target = field.target_field if field.is_relation else field
+        if target.get_internal_type() in _INTEGER_TYPES:
+            casts[name] = "Int64"
+    return frame.astype(casts) if casts else frame
