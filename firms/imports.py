@@ -23,6 +23,7 @@ from firms.imports_diff import FIRM_FIELDS, YEAR_FIELDS, ImportDiff, import_diff
 from firms.imports_write import firm_years_upsert, firms_upsert
 from firms.models import Firm, FirmYear, ImportJob, Park, Sector
 from firms.services import audit_record
+from smerank.bulk import text_in
 
 logger = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 2000
@@ -108,7 +109,7 @@ def _parse(job: ImportJob) -> parsing.ValidationResult:
 
 
 def _current(national_ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    firm_rows = Firm.objects.filter(national_id__in=national_ids).values(
+    firm_rows = Firm.objects.filter(national_id__in=text_in(national_ids)).values(
         "id", "national_id", "park_id", "isic_id", *[f for f in FIRM_FIELDS if f != "isic"]
     )
     firms = pd.DataFrame(
@@ -122,7 +123,7 @@ def _current(national_ids: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
         ],
     )
     firms = firms.rename(columns={"isic_id": "isic"})
-    year_rows = FirmYear.objects.filter(firm__national_id__in=national_ids).values(
+    year_rows = FirmYear.objects.filter(firm__national_id__in=text_in(national_ids)).values(
         "firm__national_id", "year", *YEAR_FIELDS
     )
     years = pd.DataFrame(list(year_rows), columns=["firm__national_id", "year", *YEAR_FIELDS])

@@ -7,7 +7,7 @@ from django.db import connection
 
 from firms.imports_diff import YEAR_FIELDS
 from firms.models import Firm, FirmYear, ImportJob, Park
-from smerank.bulk import db_now, frame_upsert
+from smerank.bulk import db_now, frame_upsert, text_in
 
 
 def firms_upsert(*, rows: pd.DataFrame, present: set[str], park: Park) -> dict[str, int]:
@@ -33,9 +33,9 @@ def firms_upsert(*, rows: pd.DataFrame, present: set[str], park: Park) -> dict[s
     frame["created_at"] = frame["updated_at"] = db_now()
     frame_upsert(model=Firm, frame=frame, conflict=["national_id"], update=update, guard=guard)
     return dict(
-        Firm.objects.filter(national_id__in=firms["national_id"].tolist(), park=park).values_list(
-            "national_id", "id"
-        )
+        Firm.objects.filter(
+            national_id__in=text_in(firms["national_id"].tolist()), park=park
+        ).values_list("national_id", "id")
     )
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from firms.models import AuditEvent, Firm, FirmUser, FirmYear, Park, ParkManager, Province, Sector
 from firms.roles import analysts_group
-from smerank.bulk import db_now, frame_upsert
+from smerank.bulk import db_now, frame_upsert, text_in
 
 _YEAR_FIELDS = [
     "employees",
@@ -122,11 +122,9 @@ def demo_seed(*, parks: pd.DataFrame, firms: pd.DataFrame, years: pd.DataFrame) 
         firms_added = Firm.objects.count() - before
     del firm_frame
     firm_ids = dict(
-        Firm.objects.filter(national_id__in=list(firms["national_id"])).values_list(
+        Firm.objects.filter(national_id__in=text_in(firms["national_id"].tolist())).values_list(
             "national_id", "id"
         )
-        if len(firms) < 20_000
-        else Firm.objects.values_list("national_id", "id")
     )
     year_frame = years[["national_id", "year", *_YEAR_FIELDS]].copy()
     year_frame.insert(0, "firm_id", year_frame.pop("national_id").map(firm_ids))

@@ -8,11 +8,13 @@ must be formatted by the client and parsed by the server, where COPY streams pla
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 from django.db import connection, models, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 # COPY's text format: these characters are escaped inside a value; \N is NULL.
@@ -235,3 +237,15 @@ def _integers_as_integers(model: type[models.Model], frame: pd.DataFrame) -> pd.
         if target.get_internal_type() in _INTEGER_TYPES:
             casts[name] = "Int64"
     return frame.astype(casts) if casts else frame
+
+
+def text_in(values: list[str]) -> RawSQL:
+    """A subquery for `field__in=` holding any number of strings as ONE parameter.
+
+    A plain list becomes one placeholder per value: 50,000 national ids of an upload are
+    a 50,000-parameter statement for PostgreSQL to parse, and past SQLite's limit of
+    32,766 variables an error. An array (PostgreSQL) or a JSON list (SQLite) is one.
+    """
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::text[])", [list(values)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from firms.models import Firm, FirmYear
-from smerank.bulk import db_now, frame_upsert
+from smerank.bulk import db_now, frame_upsert, text_in
 from tests.factories import FirmFactory, FirmYearFactory, ParkFactory
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +126,14 @@ def test_a_fractional_value_for_an_integer_column_is_refused_before_writing():
 
 def test_an_empty_frame_writes_nothing():
     assert frame_upsert(model=FirmYear, frame=pd.DataFrame(), conflict=["id"], update=[]) == 0
+
+
+def test_text_in_matches_more_ids_than_sqlite_allows_parameters():
+    firms = FirmFactory.create_batch(3)
+    wanted = [firms[0].national_id, firms[2].national_id]
+    # Past SQLite's 32,766-variable limit: one parameter whatever the length.
+    ids = wanted + [f"{n:011d}" for n in range(40_000)]
+
+    found = set(Firm.objects.filter(national_id__in=text_in(ids)).values_list("pk", flat=True))
+
+    assert found == {firms[0].pk, firms[2].pk}
