@@ -26,6 +26,8 @@ YEAR_FIELDS = (
     "tech_level",
 )
 PREVIEW_LIMIT = 200
+# What the writer stores for a blank cell of these firm columns (imports_write.firms_upsert).
+BLANK_AS_EMPTY: dict[str, Any] = {"name_en": "", "knowledge_based": False}
 
 
 @dataclass
@@ -44,15 +46,40 @@ class ImportDiff:
         return bool(self.new_firms or self.changed_firms or self.new_years or self.changed_years)
 
 
-def _comparable(series: pd.Series) -> pd.Series:
-    return series.astype(object).where(series.notna(), None)
+def _certifications(value: Any) -> str | None:
+    """One spelling of a set of codes: sorted, de-duplicated, None when there are none.
+
+    The parser gives None for a blank cell and sorted codes; the database holds "" for
+    none and whatever order the codes were typed in elsewhere (admin, fixtures). Without
+    this, a file that repeats the stored data would count as a change."""
+    if not isinstance(value, str):
+        return None
+    codes = sorted({code.strip().upper() for code in value.split(";") if code.strip()})
+    return ";".join(codes) or None
+
+
+def _comparable(series: pd.Series, column: str | None = None) -> pd.Series:
+    values = series.astype(object).where(series.notna(), None)
+    if column == "certifications":
+        values = values.map(_certifications)
+    elif column in BLANK_AS_EMPTY:
+        # Stored as "" or False when the cell is blank (see imports_write): blank = stored.
+        values = values.map(lambda v: BLANK_AS_EMPTY[column] if v is None else v)
+    # map() infers a dtype (pandas 3: str, where None becomes NaN, and NaN != NaN): compare
+    # plain objects with None for missing.
+    values = values.astype(object)
+    return values.where(values.notna(), None)
 
 
 def _jsonable(value: Any) -> Any:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return None
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    # Every figure is an integer; a float is only a stored integer that pandas widened
+    # while merging with new rows (NaN), and would show as "1200.0".
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 
@@ -83,7 +110,8 @@ def import_diff(
         stored = firms.set_index("national_id").reindex(last.index)
         changed = pd.Series(False, index=last.index)
         for col in firm_cols:
-            changed |= _comparable(last[col]).ne(_comparable(stored[col])).to_numpy()
+            new, old = _comparable(last[col], col), _comparable(stored[col], col)
+            changed |= new.ne(old).to_numpy()
         diff.changed_firms = int(changed.sum())
 
     merged = rows.merge(
@@ -93,8 +121,11 @@ def import_diff(
     diff.new_years = int(is_new.sum())
     changed_mask = pd.Series(False, index=merged.index)
     per_field: dict[str, pd.Series] = {}
+    comparable: dict[str, tuple[pd.Series, pd.Series]] = {}
     for col in year_cols:
-        differs = _comparable(merged[col]).ne(_comparable(merged[f"{col}__old"])) & ~is_new
+        new, old = _comparable(merged[col], col), _comparable(merged[f"{col}__old"], col)
+        comparable[col] = (new, old)
+        differs = new.ne(old) & ~is_new
         per_field[col] = differs
         changed_mask |= differs
     diff.changed_years = int(changed_mask.sum())
@@ -102,7 +133,10 @@ def import_diff(
     for index in merged.index[changed_mask][:PREVIEW_LIMIT]:
         row = merged.loc[index]
         fields = {
-            col: {"old": _jsonable(row[f"{col}__old"]), "new": _jsonable(row[col])}
+            col: {
+                "old": _jsonable(comparable[col][1].loc[index]),
+                "new": _jsonable(comparable[col][0].loc[index]),
+            }
             for col in year_cols
             if per_field[col].loc[index]
         }

@@ -3,23 +3,38 @@ templates and the annotated error workbook."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from firms import imports, parsing
-from firms.models import ImportJob
+from firms.models import Firm, FirmYear, ImportJob
 from firms.roles import Role, user_role
 from firms.selectors import import_jobs_visible_to
 from smerank.audit import client_ip
 from smerank.permissions import role_required, staff_roles_required
 
 RUNNING = {ImportJob.Status.UPLOADED, ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING}
+COLUMNS = {column.key: column for column in parsing.COLUMNS}
+# CommitRefused carries an English sentence meant for logs and the API; the page says it in
+# the reader's language. Keyed by that sentence, with a general fallback for new reasons.
+REFUSALS = {
+    "Only a validated file that is ready can be committed.": gettext_lazy(
+        "Only a checked file that is ready can be confirmed. Reload the page to see its status."
+    ),
+    "A firm in this file was registered in another park meanwhile.": gettext_lazy(
+        "A firm in this file was registered in another park meanwhile. Nothing was saved."
+    ),
+}
 
 
 class UploadForm(forms.Form):
@@ -29,8 +44,8 @@ class UploadForm(forms.Form):
     )
 
 
-@require_http_methods(["GET", "POST"])
 @staff_roles_required
+@require_http_methods(["GET", "POST"])
 def import_list(request: HttpRequest) -> HttpResponse:
     form = UploadForm()
     is_manager = user_role(request.user) == Role.PARK_MANAGER
@@ -69,14 +84,20 @@ def import_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
 @staff_roles_required
+@require_GET
 def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(import_jobs_visible_to(request.user), pk=job_id)
     errors = Paginator(job.errors, 100).get_page(request.GET.get("page"))
+    preview = job.preview if isinstance(job.preview, dict) else {}
     context = {
         "job": job,
         "errors": errors,
+        "error_rows": [_error_row(e) for e in errors],
+        # Only the first errors are stored; the preview keeps the exact total (older jobs
+        # may not have it: then the stored list is the count).
+        "error_count": int(preview.get("error_count") or 0) or len(job.errors),
+        "changes": [_change_row(c) for c in preview.get("changes") or []],
         "running": job.status in RUNNING,
         "can_confirm": job.status == ImportJob.Status.READY
         and user_role(request.user) == Role.PARK_MANAGER,
@@ -91,21 +112,21 @@ def import_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "firms/import_detail.html", context)
 
 
-@require_POST
 @role_required(Role.PARK_MANAGER)
+@require_POST
 def import_confirm(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(import_jobs_visible_to(request.user), pk=job_id)
     try:
         imports.import_job_commit(job=job, user=request.user)
     except imports.CommitRefused as exc:
-        messages.error(request, str(exc))
+        messages.error(request, REFUSALS.get(str(exc), _("This file could not be saved.")))
     else:
         messages.success(request, _("The file was committed. The ranking is being updated."))
     return redirect("import-detail", job_id=job.pk)
 
 
-@require_GET
 @staff_roles_required
+@require_GET
 def import_annotated(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(import_jobs_visible_to(request.user), pk=job_id)
     with job.file.open("rb") as handle:
@@ -149,3 +170,43 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
         filename="smerank-template.xlsx",
         content_type=content_type,
     )
+
+
+def field_label(key: str) -> str:
+    """A column's name for people: in Persian the template's header (the one the manager
+    filled in, units included), otherwise the model field's name; the key as a last resort."""
+    column = COLUMNS.get(key)
+    if column is not None and (get_language() or "fa")[:2] == "fa":
+        return column.header_fa
+    for model in (FirmYear, Firm):
+        try:
+            return capfirst(str(model._meta.get_field(key).verbose_name))
+        except FieldDoesNotExist:
+            continue
+    return key
+
+
+def _error_row(error: dict[str, Any]) -> dict[str, Any]:
+    """A stored error with the column named for people. Some checks name a column by its
+    key (e.g. "national_id"), which the manager never typed: show its label instead."""
+    column, header = error.get("column"), error.get("header")
+    if column == "*":
+        return {**error, "header": ""}  # a whole row (e.g. ragged): the message says why
+    if column and (not header or header == column) and column in COLUMNS:
+        header = field_label(column)
+    return {**error, "header": header or column or ""}
+
+
+def _change_row(change: dict[str, Any]) -> dict[str, Any]:
+    """A changed firm-year with each field labelled, and whether its values are numbers
+    (formatted by the template) or text (shown as stored, e.g. certification codes)."""
+    fields = [
+        {
+            "label": field_label(key),
+            "old": values.get("old"),
+            "new": values.get("new"),
+            "numeric": COLUMNS[key].kind == "integer" if key in COLUMNS else False,
+        }
+        for key, values in (change.get("fields") or {}).items()
+    ]
+    return {**change, "fields": fields}

@@ -53,17 +53,29 @@ def test_the_preview_shows_old_and_new_values_of_changed_figures(world) -> None:
 def test_the_same_file_twice_changes_nothing_the_second_time(
     world, django_capture_on_commit_callbacks
 ) -> None:
-    data = good_csv([row(national_id=IDS[i], year="1403") for i in range(3)])
-    imports.import_job_commit(job=upload(world, data), user=world.manager)
+    # Blank optional cells too: the parser reads them as None, the database stores "" (or
+    # False), and that must not count as a change.
+    data = good_csv(
+        [
+            row(national_id=IDS[0], year="1403"),
+            row(national_id=IDS[1], year="1403", certifications=""),
+            row(national_id=IDS[2], year="1403", certifications="", name_en="", knowledge_based=""),
+        ]
+    )
+    first = upload(world, data)
+    imports.import_job_commit(job=first, user=world.manager)
     generation = YearState.objects.get(year=1403).generation
     again = upload(world, data)
     assert (again.years_new, again.years_changed, again.years_unchanged) == (0, 0, 3)
+    assert again.preview["changes"] == [] and again.preview["firms_changed"] == 0
     assert again.preview["same_file_as"] is not None
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         imports.import_job_commit(job=again, user=world.manager)
     assert YearState.objects.get(year=1403).generation == generation
     assert callbacks == []
     assert FirmYear.objects.count() == 3
+    # Nothing rewritten: every firm-year still comes from the first upload.
+    assert FirmYear.objects.filter(source_import=first).count() == 3
 
 
 def test_a_file_with_one_bad_cell_writes_nothing_and_reports_it(ranked_world) -> None:

@@ -71,7 +71,7 @@ def test_the_progress_poll_returns_the_bar_while_running_and_refreshes_when_done
         original_name="a.csv",
     )
     poll = manager.get(f"/imports/{job.pk}/?poll=1", HTTP_HX_REQUEST="true")
-    assert 'hx-trigger="every 1s"' in poll.content.decode() and "۴۰%" in poll.content.decode()
+    assert 'hx-trigger="every 1s"' in poll.content.decode() and "۴۰٪" in poll.content.decode()
     ImportJob.objects.filter(pk=job.pk).update(status="ready", progress=100)
     done = manager.get(f"/imports/{job.pk}/?poll=1", HTTP_HX_REQUEST="true")
     assert done.status_code == 204 and done["HX-Refresh"] == "true"

@@ -132,10 +132,10 @@ POLICY: dict[str, Policy] = {
     "park-dashboard": page(MANAGER, get=200),
     # --- uploads ------------------------------------------------------------------------------
     # Analysts see every upload but may not upload (an explicit 403 on POST).
-    "import-list":      page(STAFF, first="method", get=200, post={"analyst": 403, "*": 200}),
-    "import-detail":    page(STAFF, first="method", get=200),
-    "import-confirm":   page(MANAGER, first="method", post=302),
-    "import-annotated": page(STAFF, first="method", get=200),
+    "import-list":      page(STAFF, get=200, post={"analyst": 403, "*": 200}),
+    "import-detail":    page(STAFF, get=200),
+    "import-confirm":   page(MANAGER, post=302),
+    "import-annotated": page(STAFF, get=200),
     "import-template":  page(PUBLIC, first="method", get=200),
     # --- clusters -------------------------------------------------------------------------------
     "cluster-list":        page(ANALYST, get=200),
