@@ -20,6 +20,17 @@ class YearFilterSerializer(serializers.Serializer):
     year = serializers.IntegerField(required=False, min_value=1300, max_value=1499)
 
 
+WITHHELD_HELP = (
+    "True when the group has fewer firms than AGGREGATE_MIN_FIRMS (default 5) and the user "
+    "is not an analyst: its sums and means are then null (or empty), because they would "
+    "show single firms' figures."
+)
+
+
+def _withheld_field(**kwargs: object) -> serializers.BooleanField:
+    return serializers.BooleanField(help_text=WITHHELD_HELP, **kwargs)
+
+
 def _run_or_404(year: int | None) -> RankingRun:
     run = current_run(year=year)
     if run is None:
@@ -36,16 +47,17 @@ class ClusterListApi(APIView):
         kind = serializers.CharField(source="cluster.kind")
         members = serializers.IntegerField()
         ranked = serializers.IntegerField()
-        employment = serializers.IntegerField()
-        sales = serializers.IntegerField()
-        exports = serializers.IntegerField()
+        employment = serializers.IntegerField(allow_null=True)
+        sales = serializers.IntegerField(allow_null=True)
+        exports = serializers.IntegerField(allow_null=True)
         score_mean = serializers.FloatField(allow_null=True)
         in_top = serializers.IntegerField()
         weakest_pillars = serializers.ListField(child=serializers.CharField())
+        withheld = _withheld_field()
 
     @extend_schema(
         parameters=[YearFilterSerializer],
-        responses={200: OutputSerializer(many=True), **error_responses(400, 401, 404)},
+        responses={200: OutputSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request) -> Response:
         # A plain dict, not the QueryDict: DRF would ignore a blank parameter (`?year=`)
@@ -53,7 +65,13 @@ class ClusterListApi(APIView):
         params = YearFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         run = _run_or_404(params.validated_data.get("year"))
-        profiles = selectors.cluster_profiles_for(run=run)
+        profiles = selectors.withheld_last(
+            [
+                selectors.profile_for(user=request.user, profile=p)
+                for p in selectors.cluster_profiles_for(run=run)
+            ],
+            code=lambda p: p.cluster.code,
+        )
         return Response(self.OutputSerializer(profiles, many=True).data)
 
 
@@ -75,19 +93,20 @@ class ClusterDetailApi(APIView):
         kind = serializers.CharField(source="profile.cluster.kind")
         year = serializers.IntegerField(source="profile.run.year")
         members = serializers.IntegerField(source="profile.members")
-        employment = serializers.IntegerField(source="profile.employment")
-        sales = serializers.IntegerField(source="profile.sales")
-        exports = serializers.IntegerField(source="profile.exports")
+        employment = serializers.IntegerField(source="profile.employment", allow_null=True)
+        sales = serializers.IntegerField(source="profile.sales", allow_null=True)
+        exports = serializers.IntegerField(source="profile.exports", allow_null=True)
         score_mean = serializers.FloatField(source="profile.score_mean", allow_null=True)
         pillars = serializers.DictField(source="profile.pillars")
         pillars_national = serializers.DictField(source="profile.pillars_national")
         weakest_pillars = serializers.ListField(source="profile.weakest_pillars")
         gaps = serializers.DictField(source="profile.gaps")
+        withheld = _withheld_field(source="profile.withheld")
         member_list = MemberSerializer(many=True)
 
     @extend_schema(
         parameters=[id_parameter("cluster_id", "A cluster's id."), YearFilterSerializer],
-        responses={200: OutputSerializer, **error_responses(400, 401, 404)},
+        responses={200: OutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request, cluster_id: int) -> Response:
         params = YearFilterSerializer(data=request.query_params.dict())
@@ -97,6 +116,7 @@ class ClusterDetailApi(APIView):
         # the database's integer range (the profile's foreign-key lookup would not).
         cluster = selectors.cluster_get(cluster_id=cluster_id)
         profile = selectors.cluster_profile_get(run=run, cluster_id=cluster.pk)
+        profile = selectors.profile_for(user=request.user, profile=profile)
         members = selectors.cluster_members_for(user=request.user, run=run, cluster=profile.cluster)
         members = list(members[:500])
         visible = visible_firm_ids(request.user, [m.firm_id for m in members])
@@ -109,7 +129,7 @@ class RegionListApi(APIView):
     class OutputSerializer(serializers.Serializer):
         province = serializers.CharField(source="province.code")
         division = serializers.CharField()
-        employment = serializers.IntegerField()
+        employment = serializers.IntegerField(allow_null=True)
         establishments = serializers.IntegerField()
         lq = serializers.FloatField(allow_null=True)
         qualifying = serializers.BooleanField()
@@ -117,13 +137,18 @@ class RegionListApi(APIView):
         strong = serializers.BooleanField()
         strong10 = serializers.BooleanField()
         stars = serializers.IntegerField()
+        withheld = _withheld_field()
 
     @extend_schema(
         parameters=[YearFilterSerializer],
-        responses={200: OutputSerializer(many=True), **error_responses(400, 401, 404)},
+        responses={200: OutputSerializer(many=True), **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request) -> Response:
         params = YearFilterSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         run = _run_or_404(params.validated_data.get("year"))
-        return Response(self.OutputSerializer(selectors.region_stats_for(run=run), many=True).data)
+        cells = [
+            selectors.cell_for(user=request.user, cell=c)
+            for c in selectors.region_stats_for(run=run)
+        ]
+        return Response(self.OutputSerializer(cells, many=True).data)

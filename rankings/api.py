@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from firms.selectors import firms_visible_to
-from rankings import selectors
+from rankings import selectors, selectors_browse
 from smerank.api_docs import error_responses, id_parameter
 
 
@@ -117,12 +117,12 @@ class CurrentRankingApi(APIView):
         if run is None:
             raise Http404("No ranking has been computed for this year yet.")
         filters = selectors.RankingFilters(
-            province=data.get("province"),
-            park=data.get("park"),
-            sector=data.get("sector"),
-            search=data.get("search"),
+            province=data.get("province"), park=data.get("park"), sector=data.get("sector")
         )
         rows = selectors.ranking_for(user=request.user, run=run, filters=filters)
+        if data.get("search"):
+            # Scoped like the ranking table: a national id finds only firms one may see.
+            rows = selectors_browse.ranking_search(rows, user=request.user, term=data["search"])
         page = list(rows[data["offset"] : data["offset"] + data["limit"]])
         payload = {
             "run": run.pk,

@@ -16,6 +16,8 @@ from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 
 from firms.models import FirmYear, Park, Province, Sector
+from firms.roles import Role, user_role
+from firms.selectors import firms_visible_to
 from rankings.labels import pillar_label
 from rankings.methodology import PILLARS, spec_pillars
 from rankings.models import Edition, FirmScore, Methodology, RankingRun, YearState
@@ -68,12 +70,11 @@ def ranking_browse(
         user=user,
         run=run,
         filters=RankingFilters(
-            province=filters.province,
-            park=filters.park,
-            sector=filters.section,
-            search=filters.search,
+            province=filters.province, park=filters.park, sector=filters.section
         ),
     )
+    if filters.search:
+        scores = ranking_search(scores, user=user, term=filters.search)
     if filters.division:
         scores = scores.filter(firm__isic__code__startswith=filters.division)
     if filters.size in SIZE_CLASSES:
@@ -88,6 +89,30 @@ def ranking_browse(
         members = membership.objects.filter(run=run, cluster_id=filters.cluster)
         scores = scores.filter(firm_id__in=members.values("firm_id"))
     return scores.order_by(*_ordering(sort, lang=lang, pillars=spec_pillars(run.methodology.spec)))
+
+
+# National ids are stored with ASCII digits; people type Persian or Arabic-Indic ones.
+_ASCII_DIGITS = str.maketrans(
+    {**{chr(0x06F0 + d): str(d) for d in range(10)}, **{chr(0x0660 + d): str(d) for d in range(10)}}
+)
+
+
+def ranking_search(
+    scores: QuerySet[FirmScore], *, user: User | AnonymousUser, term: str
+) -> QuerySet[FirmScore]:
+    """Rows whose firm's name contains `term`, or whose national id is `term`.
+
+    Park managers and firm users may list the top-N firms of every park by name, but an
+    exact national id matches only a firm whose detail they may see: otherwise typing an
+    id would tell them which firm holds it. Analysts match any firm."""
+    term = " ".join(term.translate(_ASCII_DIGITS).split())
+    if not term:
+        return scores
+    by_name = Q(firm__name_fa__icontains=term) | Q(firm__name_en__icontains=term)
+    by_id = Q(firm__national_id=term)
+    if user_role(user) != Role.ANALYST:
+        by_id &= Q(firm_id__in=firms_visible_to(user).values("id"))
+    return scores.filter(by_name | by_id)
 
 
 def _ordering(sort: str, *, lang: str, pillars: list[str]) -> list[Any]:

@@ -179,6 +179,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0)
+# 429 JSON for the API token endpoint, the login page with the message for people.
+AXES_LOCKOUT_CALLABLE = "smerank.views.lockout_response"
+
+# Sums and means of a cluster, province or park with fewer firms than this are withheld
+# from everyone but analysts: a group of one or two firms would show those firms' figures.
+AGGREGATE_MIN_FIRMS = env_int("AGGREGATE_MIN_FIRMS", 5, minimum=1)
 
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes anonymous requests a 401, not a 403.
@@ -186,7 +192,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in *and* given a role: an account without one is refused (403) everywhere but
+    # "who am I" and the token endpoint, which set their own permissions.
+    "DEFAULT_PERMISSION_CLASSES": ["smerank.permissions.HasRole"],
     "DEFAULT_SCHEMA_CLASS": "smerank.schema.SmeRankAutoSchema",
     "DEFAULT_THROTTLE_RATES": {
         "token": env_str("THROTTLE_TOKEN", "10/min"),

@@ -32,3 +32,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("rankings.urls_shortfalls")),
 ]
+
+# Under /api/ errors answer JSON like DRF's own; pages keep their HTML (the Persian 404).
+handler400 = "smerank.views.error_400"
+handler403 = "smerank.views.error_403"
+handler404 = "smerank.views.error_404"
+handler500 = "smerank.views.error_500"

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from clusters import page_data, selectors_web
+from clusters import page_data, selectors, selectors_web
 from clusters.forms import ClusterListForm
 from clusters.models import Cluster, ClusterProfile
 from clusters.views.common import year_run
@@ -17,6 +20,7 @@ from firms.roles import Role, user_role
 from firms.selectors import firms_visible_to
 from rankings.labels import pillar_label
 from rankings.models import RankingRun
+from smerank.formatting import number_format
 from smerank.permissions import analyst_required, staff_roles_required
 
 LIST_PAGE_SIZE = 25
@@ -56,6 +60,10 @@ def cluster_detail(request: HttpRequest, cluster_id: int) -> HttpResponse:
     years, run = year_run(request)
     cluster = selectors_web.cluster_definition_get(cluster_id=cluster_id)
     profile = selectors_web.cluster_profile_find(run=run, cluster=cluster) if run else None
+    if profile is not None:
+        profile = selectors.profile_for(user=request.user, profile=profile)
+        if profile.withheld:
+            messages.info(request, _withheld_notice())
     context: dict[str, Any] = {
         "cluster": cluster,
         "run": run,
@@ -91,7 +99,15 @@ def _profile_context(
     listed = [m.firm_id for m in top] + [m.firm_id for m in members.object_list]
     # Park managers may list the national top-N, but open only their own park's firms.
     linkable = set(firms_visible_to(user).filter(pk__in=listed).values_list("pk", flat=True))
-    cells = list(selectors_web.cluster_cells(run=run, cluster=cluster))
+    cells = selectors.withheld_last(
+        [
+            selectors.cell_for(user=user, cell=c)
+            for c in selectors_web.cluster_cells(run=run, cluster=cluster)
+        ],
+        code=lambda c: c.province.code,
+    )
+    if any(c.withheld for c in cells):
+        messages.info(request, _withheld_cells_notice())
     divisions = selectors_web.division_titles(codes={c.division for c in cells})
     return {
         "pillars": rows,
@@ -107,3 +123,17 @@ def _profile_context(
             for c in cells
         ],
     }
+
+
+def _withheld_notice() -> str:
+    return _(
+        "This cluster has fewer than %(n)s firms, so its totals and averages are shown as "
+        "“—”: they would reveal the figures of single firms."
+    ) % {"n": number_format(settings.AGGREGATE_MIN_FIRMS, lang=page_data.lang())}
+
+
+def _withheld_cells_notice() -> str:
+    return _(
+        "Employment and location quotients of provinces with fewer than %(n)s firms in a "
+        "division are shown as “—”: they would reveal the figures of single firms."
+    ) % {"n": number_format(settings.AGGREGATE_MIN_FIRMS, lang=page_data.lang())}

@@ -18,7 +18,7 @@ import pytest
 
 from firms.models import Firm, FirmYear, ImportJob, Park
 from smerank.formatting import persian_digits
-from tests.factories import FirmFactory, FirmYearFactory
+from tests.factories import FirmFactory, FirmYearFactory, UserFactory
 
 YEARS = (1402, 1403)
 TOP_N = 5  # small, so that some firms of the other park are outside the public list
@@ -51,6 +51,7 @@ class Rich:
     edition: object
     cluster: object
     jobs: dict[str, ImportJob]  # "park" and "other_park"
+    norole: object  # signed in, but given no role (not an analyst, manager or firm user)
     figures: dict[int, dict[int, dict[str, int]]] = field(default_factory=dict)
 
     def visible_firm_ids(self, role: str) -> set[int]:
@@ -255,6 +256,7 @@ def rich(world) -> Rich:
         edition=edition,
         cluster=cluster,
         jobs=jobs,
+        norole=UserFactory(username="norole"),
         figures=figures,
     )
 

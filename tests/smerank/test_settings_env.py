@@ -60,6 +60,16 @@ def run_check(**env: str) -> subprocess.CompletedProcess[str]:
             "20MB",
             "configuration error: UPLOAD_MAX_BYTES='20MB' is not a whole number.",
         ),
+        (
+            "AGGREGATE_MIN_FIRMS",
+            "five",
+            "configuration error: AGGREGATE_MIN_FIRMS='five' is not a whole number.",
+        ),
+        (
+            "AGGREGATE_MIN_FIRMS",
+            "0",
+            "configuration error: AGGREGATE_MIN_FIRMS='0' must be at least 1.",
+        ),
     ],
 )
 def test_a_malformed_variable_gives_one_line_naming_it(
@@ -99,3 +109,19 @@ def test_production_settings_pass_the_deploy_check() -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_aggregate_threshold_defaults_to_five_and_reads_the_environment() -> None:
+    code = "from django.conf import settings; print(settings.AGGREGATE_MIN_FIRMS)"
+    for env, expected in (({}, "5"), ({"AGGREGATE_MIN_FIRMS": "10"}, "10")):
+        clean = {k: v for k, v in os.environ.items() if k not in IGNORED | {"AGGREGATE_MIN_FIRMS"}}
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env={**clean, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == expected
