@@ -20,7 +20,7 @@ class ProvinceListApi(APIView):
         parks = serializers.IntegerField()
         firms = serializers.IntegerField()
 
-    @extend_schema(responses={200: OutputSerializer(many=True), **error_responses(401)})
+    @extend_schema(responses={200: OutputSerializer(many=True), **error_responses(401, 403)})
     def get(self, request: Request) -> Response:
         rows = selectors.province_summary()
         return Response(self.OutputSerializer(rows, many=True).data)
@@ -35,7 +35,7 @@ class ParkListApi(APIView):
         province = serializers.CharField(source="province.code")
         firms = serializers.IntegerField(source="firm_count")
 
-    @extend_schema(responses={200: OutputSerializer(many=True), **error_responses(401)})
+    @extend_schema(responses={200: OutputSerializer(many=True), **error_responses(401, 403)})
     def get(self, request: Request) -> Response:
         parks = selectors.park_list()
         return Response(self.OutputSerializer(parks, many=True).data)

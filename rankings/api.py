@@ -35,7 +35,7 @@ class RunListApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer],
-        responses={200: OutputSerializer(many=True), **error_responses(400, 401)},
+        responses={200: OutputSerializer(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
         # A plain dict, not the QueryDict: DRF would ignore a blank parameter (`?year=`)
@@ -107,7 +107,7 @@ class CurrentRankingApi(APIView):
 
     @extend_schema(
         parameters=[FilterSerializer],
-        responses={200: OutputSerializer, **error_responses(400, 401, 404)},
+        responses={200: OutputSerializer, **error_responses(400, 401, 403, 404)},
     )
     def get(self, request: Request) -> Response:
         params = self.FilterSerializer(data=request.query_params.dict())
@@ -156,7 +156,7 @@ class FirmScoreHistoryApi(APIView):
 
     @extend_schema(
         parameters=[id_parameter("firm_id", "A firm's id.")],
-        responses={200: OutputSerializer(many=True), **error_responses(401, 404)},
+        responses={200: OutputSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, firm_id: int) -> Response:
         history = selectors.firm_score_history(user=request.user, firm_id=firm_id)[:100]

@@ -105,7 +105,7 @@ class RunAnalysisApi(APIView):
 
     @extend_schema(
         parameters=[id_parameter("run_id", "A ranking run's id.")],
-        responses={200: OutputSerializer, **error_responses(401, 404)},
+        responses={200: OutputSerializer, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, run_id: int) -> Response:
         run = run_list().filter(pk=run_id).first()

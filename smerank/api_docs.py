@@ -51,19 +51,14 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     return responses
 
 
-def token_throttle_responses() -> dict[tuple[int, str], OpenApiResponse]:
-    """429 from the token endpoint, in two shapes: DRF's throttle answers JSON; django-axes,
-    once a username has failed five times from one address, answers with its own
-    text/html lockout message (no AXES_LOCKOUT_CALLABLE is configured)."""
+def token_throttle_responses() -> dict[int, OpenApiResponse]:
+    """429 from the token endpoint: DRF's throttle, or django-axes once a username has
+    failed five times from one address (smerank.views.lockout_response); both JSON."""
     description = (
-        "Too many requests (JSON, from the throttle), or this username is locked out for "
-        "15 minutes after five failed passwords from this address (text/html, from "
-        "django-axes)."
+        "Too many requests (the throttle), or this username is locked out for 15 minutes "
+        "after five failed passwords from this address; Retry-After gives the seconds."
     )
-    return {
-        (429, "application/json"): OpenApiResponse(ErrorSerializer, description=description),
-        (429, "text/html"): OpenApiResponse(OpenApiTypes.STR, description=description),
-    }
+    return {429: OpenApiResponse(ErrorSerializer, description=description)}
 
 
 def id_parameter(name: str, description: str) -> OpenApiParameter:
