@@ -299,7 +299,7 @@ and not the fingerprint shortcut. Best of {args.repeat}, after one untimed warm-
 - clusters: the cluster map and membership switched with the run.
 - write: the run row, the previous ranks, every score (COPY), the cluster rows.
 - commit + switch: end to end minus the run's own `total`: the pointer switch and the
-  COMMIT, where PostgreSQL checks the deferred foreign keys of every score row.
+  COMMIT (the WAL flush, and the deferred checks of the cluster rows' foreign keys).
 - end to end: `time.perf_counter` around `ranking_recompute`, lock to commit.
 - client CPU: `time.process_time` of the same call (this Python process).
 - server CPU: user + system time of our PostgreSQL backend during the call, from
