@@ -4,7 +4,8 @@ concentrate by region, correlated yearly figures. Pure numpy/pandas, seeded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -261,3 +262,61 @@ def demo_years(
         missing = rng.random(len(out)) < 0.03
         out[column] = out[column].astype("Int64").mask(missing)
     return out
+
+
+# The figures whose absence the firm's own page would explain as "not reported".
+OPTIONAL_FIGURES = (
+    "exports",
+    "export_countries",
+    "rd_spend",
+    "net_profit",
+    "total_assets",
+    "total_debt",
+    "new_products",
+    "tech_level",
+)
+
+
+def in_sme_band(figures: pd.DataFrame, eligibility: Mapping[str, Any]) -> pd.Series:
+    """Which rows fall in the methodology's SME band (as `rankings.compute.eligibility`)."""
+    employees = figures["employees"].astype("float64")
+    ok = employees >= eligibility.get("employees_min", 0)
+    if eligibility.get("employees_max") is not None:
+        ok &= employees <= eligibility["employees_max"]
+    if eligibility.get("sales_max") is not None:
+        ok &= figures["sales"].astype("float64") <= eligibility["sales_max"]
+    return ok
+
+
+def demo_firm_choice(
+    *,
+    figures: pd.DataFrame,
+    year: int,
+    eligibility: Mapping[str, Any],
+    ranked: Collection[str] | None = None,
+) -> str | None:
+    """The national id of the firm `demo-firm` signs in as, among `figures` (one park's
+    firm-years: national_id, year, employees, sales and the optional figures).
+
+    A micro firm is not ranked, so its page shows none of the ranking; the demo firm is in
+    the SME band in `year` and, when the year has been ranked, has a rank (`ranked`: the
+    national ids ranked). Among those it prefers a firm in the band every year (a full
+    history) with the fewest missing figures, then the smallest national id: the same
+    data gives the same firm, so seeding twice keeps the login on the same firm.
+    """
+    if figures.empty:
+        return None
+    frame = figures.assign(
+        band=in_sme_band(figures, eligibility).to_numpy(),
+        missing=figures.reindex(columns=list(OPTIONAL_FIGURES)).isna().sum(axis=1).to_numpy(),
+    )
+    latest = frame[(frame["year"] == year) & frame["band"]]
+    if ranked is not None:
+        latest = latest[latest["national_id"].isin(set(ranked))]
+    if latest.empty:
+        return None
+    every_year = frame.groupby("national_id")["band"].all()
+    table = latest.assign(
+        partial=~latest["national_id"].map(every_year).fillna(False).astype(bool)
+    ).sort_values(["partial", "missing", "national_id"])
+    return str(table["national_id"].iloc[0])

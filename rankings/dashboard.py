@@ -15,10 +15,10 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
-from django.db.models import Avg, Count, Max, Q, QuerySet
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from firms.models import Province
+from firms.models import Firm, Province
 from firms.roles import Role, user_role
 from firms.selectors import firms_visible_to, parks_visible_to
 from rankings.methodology import PILLARS
@@ -75,7 +75,8 @@ def dashboard_overview(*, user: User | AnonymousUser, run: RankingRun | None) ->
     counts = {
         "firm_count": firms_visible_to(user).count(),
         "park_count": parks.count(),
-        "province_count": parks.filter(firms__isnull=False)
+        # A park with at least one firm (an index probe per park), not a join of every firm.
+        "province_count": parks.filter(Exists(Firm.objects.filter(park=OuterRef("pk"))))
         .order_by()
         .values("province_id")
         .distinct()

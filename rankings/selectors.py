@@ -22,6 +22,13 @@ class RankingFilters:
     search: str | None = None
 
 
+def run_cache_key(run: RankingRun) -> str:
+    """A run's identity for caches of what is computed from it (a run never changes once
+    written). The primary key alone can come back: a restored backup, a rolled-back test
+    database."""
+    return f"{run.pk}-{run.data_fingerprint[:16]}-{run.created_at.timestamp():.6f}"
+
+
 def run_list(*, year: int | None = None) -> QuerySet[RankingRun]:
     runs = RankingRun.objects.select_related("methodology").order_by("-created_at", "-id")
     return runs.filter(year=year) if year else runs
@@ -48,6 +55,55 @@ def years_with_runs() -> list[int]:
 
 def _scores(run: RankingRun) -> QuerySet[FirmScore]:
     return FirmScore.objects.filter(run=run).select_related("firm__park__province", "firm__isic")
+
+
+def scores_in_order(*, ids: list[int]) -> list[FirmScore]:
+    """The rows of one page, whose ids a narrower query found (already scoped by the user).
+
+    Paging by id first and reading the full rows after keeps the joins and the wide
+    columns off the rows a deep page skips: page 600 of a 100,000-firm run otherwise joins
+    30,000 rows to their firm, park and sector to show fifty.
+    """
+    rows = _scores_shown().filter(pk__in=ids)
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+class RankedIds:
+    """The ids of every ranked firm of a run in rank order, for a paginator: a page is
+    found from the (run, rank) index instead of skipping `offset` rows.
+
+    A rank is one more than the number of firms with a better score, so the firm at
+    position `start` (from 0) has the largest rank that is at most `start + 1`, and the
+    firms before that rank fill exactly `rank - 1` positions. Holds for the whole ranked
+    list only: a filtered list pages with OFFSET.
+    """
+
+    ordered = True
+
+    def __init__(self, *, run: RankingRun) -> None:
+        self._ranked = FirmScore.objects.filter(run=run, rank__isnull=False)
+
+    def count(self) -> int:
+        return self._ranked.count()
+
+    def __getitem__(self, window: slice) -> list[int]:
+        start = window.start or 0
+        size = (window.stop if window.stop is not None else start + 1) - start
+        first = 1  # the best firm is always ranked 1: the first page needs no look-up
+        if start:
+            below = self._ranked.filter(rank__lte=start + 1).order_by("-rank")
+            first = below.values_list("rank", flat=True).first() or 1
+        skip = start - (first - 1)  # firms tied at `first` that the previous page showed
+        page = self._ranked.filter(rank__gte=first).order_by("rank", "firm_id")
+        return list(page.values_list("pk", flat=True)[skip : skip + size])
+
+
+def _scores_shown() -> QuerySet[FirmScore]:
+    # The two JSON documents of indicators are most of a row and no table shows them.
+    return FirmScore.objects.select_related("firm__park__province", "firm__isic").defer(
+        "indicators_raw", "indicators_norm"
+    )
 
 
 def ranking_for(

@@ -19,7 +19,7 @@ from firms.models import Firm, FirmYear, Sector
 from rankings import insights
 from rankings.methodology import spec_pillars
 from rankings.models import FirmScore, RankingRun, YearState
-from rankings.selectors import firm_for
+from rankings.selectors import firm_for, run_cache_key
 
 PEER_CACHE_SECONDS = 24 * 3600
 MAX_RUNS_SHOWN = 40
@@ -42,11 +42,6 @@ class PeerGroup:
         return len(self.scores)
 
 
-def _run_key(run: RankingRun) -> str:
-    # The primary key alone can come back (a restored backup, a rolled-back test database).
-    return f"{run.pk}-{run.data_fingerprint[:16]}-{run.created_at.timestamp():.6f}"
-
-
 def _cluster_membership_model() -> type | None:
     try:
         from clusters.models import ClusterMembership
@@ -61,7 +56,7 @@ def _peer_group(*, run: RankingRun, kind: str, value: object) -> PeerGroup:
     if kind == "all" and isinstance(stored, dict):
         # Written by the worker with the run: no scan of the scores at all.
         return PeerGroup(scores=pd.Series([], dtype="float64"), medians=stored)
-    key = f"rankings:peers:v1:{_run_key(run)}:{kind}:{value}"
+    key = f"rankings:peers:v1:{run_cache_key(run)}:{kind}:{value}"
     if (hit := cache.get(key)) is not None:
         return hit
     scores = FirmScore.objects.filter(run=run, eligible=True, score__isnull=False)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from html import escape
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -13,22 +17,34 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from firms.roles import Role, user_role
 from firms.services import audit_record
 from rankings import selectors, selectors_browse
-from rankings.exports import csv_chunks, xlsx_bytes
+from rankings.exports import csv_chunks
 from rankings.forms import RankingFilterForm
 from rankings.labels import pillar_columns
 from rankings.methodology import spec_pillars
 from rankings.models import FirmScore, RankingRun
+from rankings.selectors_browse import BrowseFilters
 from rankings.views_public import htmx_partial
+from rankings.xlsx_stream import xlsx_chunks
+from smerank.formatting import number_format, persian_digits
 from smerank.permissions import analyst_required
 
 PAGE_SIZE = 50
 # Sorts whose first click shows the largest values first (a "top" list).
 _DESCENDING_FIRST = {"score", "change"}
+# The rank is the score's order (ties share a rank), so sorting by score is sorting by
+# rank, which the (run, rank) index serves; the score itself would be a sort of the whole run.
+_SORT_IN_DB = {"-score": "rank", "score": "-rank"}
+# A run's rows never change, but the firms' names, parks and the drop-downs' reference
+# data can: cached counts and choices expire soon enough for an edit to show.
+COUNT_CACHE_SECONDS = 600
+CHOICES_CACHE_SECONDS = 300
 
 
 def _lang() -> str:
@@ -42,6 +58,35 @@ class Browse:
     pillars: list[str]
     sort: str
     scores: QuerySet[FirmScore] | None
+    count_key: str = ""
+    whole_run_by_rank: bool = False  # every ranked firm, best first: paged by rank
+
+
+class _CountCachedPaginator(Paginator):
+    """A paginator that counts the filtered rows of a run once, not on every page: the
+    COUNT of a 100,000-firm run costs more than reading the fifty rows shown."""
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, key: str) -> None:
+        super().__init__(object_list, per_page)
+        self._key = key
+
+    @cached_property
+    def count(self) -> int:
+        count = cache.get(self._key)
+        if count is None:
+            count = self.object_list.count()
+            cache.set(self._key, count, COUNT_CACHE_SECONDS)
+        return count
+
+
+def _filter_choices(run: RankingRun | None) -> selectors_browse.FilterChoices:
+    """The drop-downs' reference data and the run's clusters, read once per run."""
+    key = f"rankings:choices:v1:{selectors.run_cache_key(run) if run else 'none'}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = selectors_browse.filter_choices(run=run)
+        cache.set(key, choices, CHOICES_CACHE_SECONDS)
+    return choices
 
 
 def _browse(request: HttpRequest) -> Browse:
@@ -59,18 +104,33 @@ def _browse(request: HttpRequest) -> Browse:
     form = RankingFilterForm(
         data,
         years=years,
-        choices=selectors_browse.filter_choices(run=run),
+        choices=_filter_choices(run),
         sorts=selectors_browse.sort_keys(pillars),
         lang=lang,
     )
     form.is_valid()  # invalid filters are dropped (and shown as errors), never a 500
     sort = form.cleaned_data.get("sort") or "rank"
-    scores = None
-    if run is not None:
-        scores = selectors_browse.ranking_browse(
-            user=request.user, run=run, filters=form.browse_filters(), sort=sort, lang=lang
-        )
-    return Browse(form=form, run=run, pillars=pillars, sort=sort, scores=scores)
+    if run is None:
+        return Browse(form=form, run=run, pillars=pillars, sort=sort, scores=None)
+    filters = form.browse_filters()
+    db_sort = _SORT_IN_DB.get(sort, sort)
+    scores = selectors_browse.ranking_browse(
+        user=request.user, run=run, filters=filters, sort=db_sort, lang=lang
+    )
+    role = user_role(request.user)
+    scope = role if role == Role.ANALYST else f"{role}-{request.user.pk}"
+    digest = hashlib.sha256(repr(filters).encode()).hexdigest()[:32]
+    return Browse(
+        form=form,
+        run=run,
+        pillars=pillars,
+        sort=sort,
+        scores=scores,
+        count_key=f"rankings:count:v1:{selectors.run_cache_key(run)}:{scope}:{digest}",
+        whole_run_by_rank=(
+            role == Role.ANALYST and db_sort == "rank" and filters == BrowseFilters()
+        ),
+    )
 
 
 def _year_param(value: str | None, years: list[int]) -> int | None:
@@ -116,21 +176,28 @@ def _columns(sort: str, pillars: list[str]) -> list[dict[str, Any]]:
 @require_GET
 def analyst_ranking(request: HttpRequest) -> HttpResponse:
     browse = _browse(request)
+    partial = htmx_partial(request)
     context: dict[str, Any] = {
         "form": browse.form,
-        "controls": browse.form.controls(),
         "run": browse.run,
         "sort": browse.sort,
     }
+    if not partial:  # htmx swaps only the results; the filter form stays as it is
+        context["controls"] = [c | {"options_html": _options(c)} for c in browse.form.controls()]
     if browse.run is not None and browse.scores is not None:
-        page = Paginator(browse.scores, PAGE_SIZE).get_page(
-            browse.form.cleaned_data.get("page") or 1
-        )
+        # The page is found on ids alone; its fifty rows are read in full afterwards.
+        ids: Any = browse.scores.values_list("pk", flat=True)
+        if browse.whole_run_by_rank:
+            ids = selectors.RankedIds(run=browse.run)
+        paginator = _CountCachedPaginator(ids, PAGE_SIZE, key=browse.count_key)
+        page = paginator.get_page(browse.form.cleaned_data.get("page") or 1)
+        scores = selectors.scores_in_order(ids=list(page.object_list))
         columns = _columns(browse.sort, browse.pillars)
         link = _profile_link()
+        lang = _lang()
         context |= {
             "page": page,
-            "rows": [_row(s, browse.pillars, link) for s in page.object_list],
+            "rows": [_row(s, browse.pillars, link, lang=lang) for s in scores],
             "columns": columns,
             "pillar_codes": browse.pillars,
             "top_n": browse.run.methodology.spec.get("top_n", 100),
@@ -139,8 +206,8 @@ def analyst_ranking(request: HttpRequest) -> HttpResponse:
                 for f in ("q", "province", "park", "section", "division", "cluster", "size")
             ),
         }
-    template = "rankings/ranking_results.html" if htmx_partial(request) else None
-    response = render(request, template or "rankings/ranking_list.html", context)
+    template = "rankings/ranking_results.html" if partial else "rankings/ranking_list.html"
+    response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -155,12 +222,51 @@ def _profile_link() -> Callable[[int], str] | None:
     return lambda firm_id: reverse("firm-profile", args=[firm_id])
 
 
-def _row(score: FirmScore, pillars: list[str], link: Callable[[int], str] | None) -> dict[str, Any]:
+def _options(control: dict[str, Any]) -> str:
+    """A drop-down's options as HTML: a few hundred options through the template engine
+    (or format_html, with its lazy-string checks) cost more than the rest of the page."""
+    parts = (
+        f'<option value="{escape(str(value))}"{" selected" if on else ""}>'
+        f"{escape(str(label))}</option>"
+        for value, label, on in control["options"]
+    )
+    return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped above
+
+
+def _localised(obj: object, field: str, lang: str) -> str:
+    """As the `localised` template filter: the current language's name, else the Persian."""
+    return getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_fa", None) or ""
+
+
+def _row(
+    score: FirmScore,
+    pillars: list[str],
+    link: Callable[[int], str] | None,
+    *,
+    lang: str = "fa",
+) -> dict[str, Any]:
+    """One table row with its text already formatted: fifty rows of a dozen cells through
+    template filters were most of the page's time."""
+    firm = score.firm
+    park = firm.park
+    values = [(score.pillars or {}).get(p) for p in pillars]
+    change = score.rank_change
     return {
         "score": score,
         "url": link(score.firm_id) if link else None,
-        "pillars": [(score.pillars or {}).get(p) for p in pillars],
-        "change_abs": abs(score.rank_change) if score.rank_change is not None else None,
+        "rank": number_format(score.rank, lang=lang),
+        "name": _localised(firm, "name", lang),
+        "national_id": persian_digits(firm.national_id) if lang == "fa" else firm.national_id,
+        "province": _localised(park.province, "name", lang),
+        "park": _localised(park, "name", lang),
+        "isic": persian_digits(firm.isic_id) if lang == "fa" else firm.isic_id,
+        # ISIC classes have English titles only: better English than an empty tooltip.
+        "isic_title": _localised(firm.isic, "title", lang) or firm.isic.title_en,
+        "score_text": number_format(score.score, lang=lang, decimals=1),
+        "pillars": values,
+        "pillar_texts": [number_format(v, lang=lang, decimals=1) for v in values],
+        "change_abs": abs(change) if change is not None else None,
+        "change_text": number_format(abs(change), lang=lang) if change is not None else "",
         "band": None not in (score.rank_low, score.rank_high, score.top_probability),
     }
 
@@ -185,7 +291,7 @@ def _export_header(pillars: list[str]) -> list[str]:
     ]
 
 
-def _export(request: HttpRequest, *, fmt: str) -> HttpResponse:
+def _export(request: HttpRequest, *, fmt: str) -> HttpResponse | StreamingHttpResponse:
     browse = _browse(request)
     if browse.run is None or browse.scores is None:
         return HttpResponse(_("No ranking has been computed yet."), status=404)
@@ -200,15 +306,15 @@ def _export(request: HttpRequest, *, fmt: str) -> HttpResponse:
         detail={"format": fmt, "query": request.GET.urlencode()[:500]},
     )
     filename = f"smerank-ranking-{run.year}-run{run.pk}.{fmt}"
+    # Both formats are streamed as the rows are read (in chunks of 2,000 from the
+    # database): a 100,000-firm export never sits whole in the web process's memory.
     if fmt == "csv":
-        response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
+        response = StreamingHttpResponse(
             csv_chunks(header=header, rows=rows), content_type="text/csv; charset=utf-8"
         )
     else:
-        response = HttpResponse(
-            xlsx_bytes(
-                header=header, rows=rows, sheet_title=f"SME {run.year}", rtl=_lang() == "fa"
-            ),
+        response = StreamingHttpResponse(
+            xlsx_chunks(title=f"SME {run.year}", header=header, rows=rows, rtl=_lang() == "fa"),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -218,11 +324,11 @@ def _export(request: HttpRequest, *, fmt: str) -> HttpResponse:
 
 @analyst_required
 @require_GET
-def analyst_ranking_csv(request: HttpRequest) -> HttpResponse:
+def analyst_ranking_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return _export(request, fmt="csv")
 
 
 @analyst_required
 @require_GET
-def analyst_ranking_xlsx(request: HttpRequest) -> HttpResponse:
+def analyst_ranking_xlsx(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     return _export(request, fmt="xlsx")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from decimal import Decimal
 
 import jdatetime
@@ -24,9 +26,49 @@ _JALALI_MONTHS_FA = (
 )
 
 
+_TO_ASCII_DIGITS = str.maketrans(
+    {**{chr(0x06F0 + d): str(d) for d in range(10)}, **{chr(0x0660 + d): str(d) for d in range(10)}}
+)
+# A run of digits standing on its own, not part of a Latin word such as "SME100".
+_LONE_NUMBER = re.compile(r"(?<![A-Za-z0-9])[0-9]+(?![A-Za-z0-9])")
+
+
 def persian_digits(text: str) -> str:
     """ASCII digits and separators to their Persian forms."""
     return text.translate(_TO_FA)
+
+
+def title_digits(text: str, *, lang: str) -> str:
+    """A title typed by a person (an edition's "SME100 1403") in the page's digits.
+
+    In Persian, numbers standing alone (the year) take Persian digits while digits inside
+    a Latin name ("SME100") stay as the brand is written; in English, Persian or Arabic
+    digits typed on a Persian keyboard become ASCII.
+    """
+    if lang == "fa":
+        return _LONE_NUMBER.sub(lambda m: m.group(0).translate(_TO_FA), text)
+    return text.translate(_TO_ASCII_DIGITS)
+
+
+def probability_format(value: object, *, lang: str) -> str:
+    """A probability (0-1) as a whole percentage: "۹۲٪" in Persian, "92%" in English.
+
+    Only a certainty is shown as 0 % or 100 %: 0.996 reads "99%", so a firm is never
+    told it is certain to be in the top-100 when some computations left it out.
+    """
+    if value is None or value == "":
+        return "—"
+    try:
+        p = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not math.isfinite(p):
+        return "—"
+    percent = math.floor(p * 100 + 0.5)  # half up, as people round
+    if 0 < p < 1:
+        percent = min(max(percent, 1), 99)
+    text = f"{percent}%"
+    return persian_digits(text) if lang == "fa" else text
 
 
 def number_format(value: object, *, lang: str, decimals: int = 0, grouping: bool = True) -> str:

@@ -7,7 +7,13 @@ import datetime as dt
 from django import template
 from django.utils import timezone, translation
 
-from smerank.formatting import jalali_date, number_format, persian_digits
+from smerank.formatting import (
+    jalali_date,
+    number_format,
+    persian_digits,
+    probability_format,
+    title_digits,
+)
 
 register = template.Library()
 
@@ -27,6 +33,20 @@ def digits(value: object) -> str:
     """Any text with its ASCII digits shown in the current language's digits."""
     text = "" if value is None else str(value)
     return persian_digits(text) if _lang() == "fa" else text
+
+
+@register.filter
+def probability(value: object) -> str:
+    """`{{ score.top_probability|probability }}` → ۹۲٪ in Persian, 92% in English: the one
+    way a top-N probability is shown on every page."""
+    return probability_format(value, lang=_lang())
+
+
+@register.filter
+def edition_title(value: object) -> str:
+    """An edition's title ("SME100 1403") with its year in the current language's digits,
+    whichever digits it was typed with."""
+    return title_digits("" if value is None else str(value), lang=_lang())
 
 
 @register.filter

@@ -266,7 +266,7 @@ def test_anonymous_visitor_searches_the_top100_and_switches_to_english(
     page.get_by_role("link", name=fa("Top 100")).click()
     expect(page).to_have_url(re.compile(r"/top100/$"))
     assert_persian_rtl(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("SME100 1403")
+    expect(page.get_by_role("heading", level=1)).to_have_text("SME100 ۱۴۰۳")
     rows = page.locator("#top100-results tbody tr")
     expect(rows).to_have_count(100)
     assert_persian_numbers(page.locator("#top100-results td.sr-rank").all_inner_texts(), "ranks")
@@ -280,15 +280,16 @@ def test_anonymous_visitor_searches_the_top100_and_switches_to_english(
     names = page.locator("#top100-results tbody th").all_inner_texts()
     assert 0 < len(names) < 100 and all(word in n for n in names)
 
-    # The language switch turns the page English, left to right. (It returns to the page
-    # as first loaded: the search typed since, pushed by htmx, is not kept.)
+    # The language switch turns the page English, left to right, and keeps the search
+    # typed since (pushed into the address bar by htmx).
     page.locator("#lang-switch").click()
     html = page.locator("html")
     expect(html).to_have_attribute("dir", "ltr")
     expect(html).to_have_attribute("lang", "en")
-    expect(page.get_by_test_id("result-count")).to_contain_text(
-        re.compile(r"firms? (match|in this edition)")
-    )
+    expect(page).to_have_url(re.compile(rf"[?&]q={re.escape(quote_plus(word))}(&|$)"))
+    expect(page.get_by_test_id("result-count")).to_contain_text(re.compile(r"firms? match"))
+    assert page.locator("#id_q").input_value() == word
+    expect(page.get_by_role("heading", level=1)).to_have_text("SME100 1403")
     expect(page.get_by_role("navigation", name="Main navigation")).to_contain_text("Top 100")
     ranks = page.locator("#top100-results td.sr-rank").all_inner_texts()
     assert ranks and all(r.isdigit() for r in ranks), ranks

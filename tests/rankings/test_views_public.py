@@ -186,3 +186,14 @@ def test_the_methodology_page_follows_the_active_version(client, world) -> None:
     assert "33% of the score" in body and "17% of the score" in body
     assert "between 5 and 250 employees" in body
     assert "no more than 900,000 million rials" in body
+
+
+def test_names_and_pillar_bars_formatted_in_python_are_escaped(client, world) -> None:
+    world.other_firm.name_fa = '<img src=x onerror="alert(1)"> صنایع'
+    world.other_firm.save()
+    publish(ranked_world(world))
+    body = client.get(TOP100).content.decode()
+    assert "<img src=x" not in body
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt; صنایع" in body
+    assert body.count('class="sr-pillar-bar sr-p-') == 5 * 100  # five bars on each row
+    assert 'title="رقابت‌پذیری: ' in body  # each bar names its pillar and score

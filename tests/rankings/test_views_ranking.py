@@ -5,7 +5,10 @@ import io
 import re
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -182,22 +185,53 @@ def test_the_rank_band_is_shown_when_the_uncertainty_analysis_filled_it(ranked) 
         rank_low=31, rank_high=45, top_probability=0.92
     )
     english = analyst_client(world, "en").get(RANKING).content.decode()
-    assert _band(english) == "rank 37, likely 31–45, in the top-100 with probability 0.92"
+    assert _band(english) == "rank 37, likely 31–45, in the top-100 with probability 92%"
     assert english.count('data-testid="rank-band"') == 1
     persian = _band(analyst_client(world).get(RANKING).content.decode())
-    assert all(d in persian for d in ["۳۷", "۳۱", "۴۵", "۱۰۰", "۰٫۹۲"])
+    assert all(d in persian for d in ["۳۷", "۳۱", "۴۵", "۱۰۰", "۹۲٪"])
+    assert "۰٫۹۲" not in persian and "0.92" not in persian
 
 
 def test_the_table_reads_a_fixed_number_of_queries(world, django_assert_max_num_queries) -> None:
     rank_firms([world.firm, *FirmFactory.create_batch(9, park=world.park)], year=1403)
     client = analyst_client(world)
     client.get(RANKING)  # warm the session
+    cache.clear()  # the count and the drop-downs are cached per run: measure cold pages
     with django_assert_max_num_queries(15) as small:
         client.get(RANKING, {"year": 1403})
     rank_firms(FirmFactory.create_batch(200, park=world.other_park), year=1404)
+    cache.clear()
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(RANKING, {"year": 1404, "sort": "-innovation"})
     assert len(response.context["rows"]) == 50
+
+
+def test_paging_does_not_count_the_run_again(ranked) -> None:
+    world, _run = ranked
+    client = analyst_client(world)
+    client.get(RANKING, {"park": "ISF-01"})
+    with CaptureQueriesContext(connection) as later:
+        second = client.get(RANKING, {"park": "ISF-01", "page": 2})
+    assert not [q for q in later.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert second.context["page"].paginator.count == 111
+    assert persian_digits("111") in second.content.decode()  # "۱۱۱ ranked firms", as before
+    assert shown_ranks(second)[0] > 50
+    # Another filter is another count.
+    assert client.get(RANKING, {"province": "IR-23"}).context["page"].paginator.count == 1
+
+
+def test_sorting_by_score_reads_the_rank_order(ranked) -> None:
+    world, run = ranked
+    client = analyst_client(world)
+    best_first = client.get(RANKING, {"sort": "-score"})
+    expected = list(
+        FirmScore.objects.filter(run=run, rank__isnull=False)
+        .order_by("-score", "rank", "firm_id")
+        .values_list("pk", flat=True)[:50]
+    )
+    assert [r["score"].pk for r in best_first.context["rows"]] == expected
+    assert best_first.context["sort"] == "-score"
+    assert 'aria-sort="descending"' in best_first.content.decode()
 
 
 def test_htmx_filtering_returns_only_the_results(ranked) -> None:
@@ -212,6 +246,11 @@ def test_before_any_run_the_page_says_so(world) -> None:
     client = analyst_client(world, "en")
     assert "No ranking has been computed yet" in client.get(RANKING).content.decode()
     assert client.get(CSV_URL).status_code == 404
+
+
+def _xlsx(response) -> bytes:
+    assert response.streaming  # sent as it is written, not built whole in memory
+    return b"".join(response.streaming_content)
 
 
 def _csv_rows(response) -> list[list[str]]:
@@ -245,7 +284,7 @@ def test_exports_neutralise_names_that_look_like_formulas(world) -> None:
     rows = _csv_rows(client.get(CSV_URL, {"park": "TEH-01"}))
     assert rows[1][2] == "'+98 صنایع"
     assert rows[1][3] == '\'=HYPERLINK("http://evil.example","x")'
-    sheet = load_workbook(io.BytesIO(client.get(XLSX_URL, {"park": "TEH-01"}).content)).active
+    sheet = load_workbook(io.BytesIO(_xlsx(client.get(XLSX_URL, {"park": "TEH-01"})))).active
     assert sheet["D2"].value == '\'=HYPERLINK("http://evil.example","x")'
     assert sheet["D2"].data_type == "s"
 
@@ -256,7 +295,7 @@ def test_the_xlsx_export_keeps_numbers_numeric_and_reads_right_to_left(ranked) -
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(_xlsx(response))).active
     assert sheet.max_row == 113
     assert sheet.sheet_view.rightToLeft is True
     assert isinstance(sheet["A1"].value, str)  # the header row
@@ -283,3 +322,49 @@ def test_the_cluster_filter_keeps_the_members_of_one_cluster(ranked) -> None:
     assert "خوشه فلزی آزمون" in page.content.decode()
     response = client.get(RANKING, {"cluster": cluster.pk})
     assert [r["score"].firm_id for r in response.context["rows"]] == [world.other_firm.pk]
+
+
+def test_every_page_of_the_whole_list_follows_the_rank_even_across_ties(ranked) -> None:
+    world, run = ranked
+    # Ties at a page boundary: positions 48-50 share rank 49, positions 99-102 rank 100.
+    ordered = list(FirmScore.objects.filter(run=run).order_by("rank", "firm_id"))
+    ranks = list(range(1, 113))
+    ranks[48:51] = [49, 49, 49]
+    ranks[98:102] = [99, 99, 99, 99]
+    for score, rank in zip(ordered, ranks, strict=True):
+        score.rank = rank
+    FirmScore.objects.bulk_update(ordered, ["rank"])
+    expected = list(
+        FirmScore.objects.filter(run=run).order_by("rank", "firm_id").values_list("pk", flat=True)
+    )
+    client = analyst_client(world)
+    shown = []
+    for number in (1, 2, 3):
+        response = client.get(RANKING, {"page": number})
+        shown += [r["score"].pk for r in response.context["rows"]]
+    assert shown == expected
+    last = client.get(RANKING, {"page": 99})  # out of range: the last page, by rank too
+    assert [r["score"].pk for r in last.context["rows"]] == expected[100:]
+    # A filtered list pages the same way.
+    park = client.get(RANKING, {"park": "ISF-01", "page": 2})
+    assert [r["score"].firm.park.code for r in park.context["rows"]] == ["ISF-01"] * 50
+
+
+def test_drop_down_options_built_in_python_are_escaped(world) -> None:
+    world.other_park.name_fa = '<script>alert("x")</script> شهرک'
+    world.other_park.save()
+    rank_firms([world.firm, world.other_firm])
+    body = analyst_client(world).get(RANKING, {"park": "ISF-01"}).content.decode()
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; شهرک" in body
+    assert '<option value="ISF-01" selected>' in body  # the chosen park stays selected
+
+
+def test_the_drop_downs_are_read_once_per_run(ranked) -> None:
+    world, _run = ranked
+    client = analyst_client(world)
+    client.get(RANKING)
+    with CaptureQueriesContext(connection) as later:
+        client.get(RANKING, {"province": "IR-10"})
+    reference = ('FROM "firms_province"', 'FROM "firms_park"', 'FROM "firms_sector"')
+    assert not [q for q in later.captured_queries if any(t in q["sql"] for t in reference)]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pandas as pd
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from firms import demo, services
-from firms.models import Firm, Park, Province
+from firms.models import Firm, FirmYear, Park, Province
 
 DEMO_USERS = ("demo-analyst", "demo-manager", "demo-firm")
 
@@ -58,23 +59,58 @@ class Command(BaseCommand):
         )
         counts = services.demo_seed(parks=parks, firms=firms, years=years)
         first_park = Park.objects.get(code=parks["code"].iloc[0])
-        first_firm = Firm.objects.filter(park=first_park).order_by("national_id").first()
         password = opts["password"]
         services.user_with_role_ensure(username="demo-analyst", password=password, role="analyst")
         services.user_with_role_ensure(
             username="demo-manager", password=password, role="park_manager", park=first_park
         )
-        services.user_with_role_ensure(
-            username="demo-firm", password=password, role="firm", firm=first_firm
-        )
         if counts["years_added"] and not opts["no_recompute"]:
             self._recompute(sorted(years["year"].unique().tolist()))
             self._publish(opts["last_year"])
+        # Chosen once the year is ranked (with in-process tasks), among the ranked firms.
+        first_firm = self._demo_firm(first_park, year=opts["last_year"])
+        services.user_with_role_ensure(
+            username="demo-firm", password=password, role="firm", firm=first_firm
+        )
         self.stdout.write(
             f"Seeded {counts['firms_added']} new firms and {counts['years_added']} new firm-years "
             f"in {time.perf_counter() - started:.1f} s (park {first_park.code}, "
             f"firm {first_firm.national_id})."
         )
+
+    def _demo_firm(self, park: Park, *, year: int) -> Firm | None:
+        """A firm of the manager's park that the ranking covers (see
+        `demo.demo_firm_choice`); the park's first firm only if none is in the SME band."""
+        from rankings.methodology import spec_default
+        from rankings.models import FirmScore, Methodology, YearState
+
+        columns = ["employees", "sales", *demo.OPTIONAL_FIGURES]
+        rows = FirmYear.objects.filter(firm__park=park).values(
+            "firm__national_id", "year", *columns
+        )
+        figures = pd.DataFrame(list(rows), columns=["firm__national_id", "year", *columns])
+        figures = figures.rename(columns={"firm__national_id": "national_id"})
+        state = (
+            YearState.objects.filter(year=year, current_run__isnull=False)
+            .select_related("current_run__methodology")
+            .first()
+        )
+        ranked = None
+        if state is not None:
+            spec = state.current_run.methodology.spec
+            scores = FirmScore.objects.filter(
+                run=state.current_run, firm__park=park, rank__isnull=False
+            )
+            ranked = set(scores.values_list("firm__national_id", flat=True))
+        else:
+            active = Methodology.objects.filter(is_active=True).first()
+            spec = active.spec if active else spec_default()
+        band = spec.get("eligibility", {})
+        chosen = demo.demo_firm_choice(
+            figures=figures, year=year, eligibility=band, ranked=ranked
+        ) or demo.demo_firm_choice(figures=figures, year=year, eligibility=band)
+        firms = Firm.objects.filter(park=park).order_by("national_id")
+        return (firms.filter(national_id=chosen).first() if chosen else None) or firms.first()
 
     def _recompute(self, years: list[int]) -> None:
         from django.db import transaction
