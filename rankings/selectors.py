@@ -19,7 +19,8 @@ class RankingFilters:
     province: str | None = None  # ISO code, e.g. IR-23
     park: str | None = None  # park code
     sector: str | None = None  # ISIC section letter, division, group or class
-    search: str | None = None
+    # No search here: selectors_browse.ranking_search scopes a national id to the firms
+    # the user may see, which a plain filter on this queryset would not.
 
 
 def run_cache_key(run: RankingRun) -> str:
@@ -127,13 +128,6 @@ def ranking_for(
             Q(firm__isic__section=sector)
             if sector.isalpha()
             else Q(firm__isic__code__startswith=sector)
-        )
-    if filters.search:
-        term = filters.search.strip()
-        scores = scores.filter(
-            Q(firm__name_fa__icontains=term)
-            | Q(firm__name_en__icontains=term)
-            | Q(firm__national_id=term)
         )
     return scores.order_by("rank", "firm_id")
 
