@@ -83,6 +83,21 @@ def env_database(name: str, default_sqlite: Path) -> dict[str, Any]:
     return config
 
 
+def env_cache(name: str) -> dict[str, Any]:
+    """A cache from a URL: unset or locmem:// is each process's own memory; redis://host:
+    port/db is one cache shared by every web and worker process."""
+    raw = os.environ.get(name, "")
+    if not raw or raw == "locmem://":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    parsed = urlparse(raw)
+    if parsed.scheme not in {"redis", "rediss"}:
+        raise SettingsError(
+            f"{name} is malformed: expected locmem:// or redis://host:port/db, got {raw!r}."
+        )
+    env_redis(name)
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": raw}
+
+
 def env_redis(name: str) -> str | None:
     raw = os.environ.get(name, "")
     if not raw:

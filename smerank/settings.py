@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from smerank.env import (
     SettingsError,
     env_bool,
+    env_cache,
     env_database,
     env_int,
     env_list,
@@ -94,6 +95,10 @@ TEMPLATES = [
 
 DATABASES = {"default": env_database("DATABASE_URL", BASE_DIR / "db.sqlite3")}
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0)
+
+# The API throttles and the per-run caches of counts and peer figures: with several web
+# processes they need one shared cache (CACHE_URL=redis://...), or each counts alone.
+CACHES = {"default": {**env_cache("CACHE_URL"), "KEY_PREFIX": "smerank"}}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets the web process read while a recompute writes; the timeout covers the swap.

@@ -51,6 +51,12 @@ def run_check(**env: str) -> subprocess.CompletedProcess[str]:
             "'http://localhost:6379'.",
         ),
         (
+            "CACHE_URL",
+            "memcached://localhost:11211",
+            "configuration error: CACHE_URL is malformed: expected locmem:// or "
+            "redis://host:port/db, got 'memcached://localhost:11211'.",
+        ),
+        (
             "DEBUG",
             "maybe",
             "configuration error: DEBUG='maybe' is not a boolean; use true or false.",
@@ -125,3 +131,29 @@ def test_the_aggregate_threshold_defaults_to_five_and_reads_the_environment() ->
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip().splitlines()[-1] == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "backend"),
+    [
+        ("", "django.core.cache.backends.locmem.LocMemCache"),
+        ("redis://127.0.0.1:6379/1", "django.core.cache.backends.redis.RedisCache"),
+    ],
+)
+def test_cache_url_chooses_a_shared_or_a_per_process_cache(value: str, backend: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if k not in IGNORED}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])",
+        ],
+        cwd=ROOT,
+        env={**clean, "CACHE_URL": value},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == backend, result.stderr
