@@ -156,4 +156,4 @@ def test_cache_url_chooses_a_shared_or_a_per_process_cache(value: str, backend: 
         text=True,
         timeout=60,
     )
-    assert result.stdout.strip() == backend, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == backend, result.stderr
