@@ -41,9 +41,7 @@ import csv
 import io
 import json
 import os
-import platform
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -54,8 +52,9 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.common import machine, peak_mb, pg_connect, proc_cpu  # noqa: E402
+
 DB_NAME = "smerank_bench_import"
-TICK = os.sysconf("SC_CLK_TCK")
 TARGETS = {"csv_validate": 20.0, "csv_commit": 20.0, "xlsx_total": 15.0}
 YEAR_LAST = 1403
 
@@ -180,16 +179,6 @@ def render_xlsx(rows: list[dict[str, Any]]) -> bytes:
 # --- child: one scenario in a fresh process -----------------------------------------------
 
 
-def _peak_mb() -> float:
-    status = Path("/proc/self/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
-
-
-def _proc_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
 def _django() -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "smerank.settings"
     import django
@@ -215,7 +204,7 @@ class Phase:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             self.pid = cursor.fetchone()[0]
-        self.backend = _proc_cpu(self.pid)
+        self.backend = proc_cpu(self.pid) or 0.0
         self.cpu, self.wall = time.process_time(), time.perf_counter()
         self.load = os.getloadavg()[0]
         return self
@@ -225,8 +214,8 @@ class Phase:
         self.out[self.name] = {
             "wall": wall,
             "cpu": cpu,
-            "backend_cpu": _proc_cpu(self.pid) - self.backend,
-            "peak_mb": _peak_mb(),
+            "backend_cpu": (proc_cpu(self.pid) or 0.0) - self.backend,
+            "peak_mb": peak_mb(),
             "load": (self.load + os.getloadavg()[0]) / 2,
         }
 
@@ -257,7 +246,7 @@ def child_scenario(path: str, park_code: str, recompute: bool) -> dict[str, Any]
     from firms.imports import import_job_commit, import_job_create, import_job_validate
     from firms.models import FirmYear, ImportJob, Park
 
-    out: dict[str, Any] = {"base_mb": _peak_mb()}
+    out: dict[str, Any] = {"base_mb": peak_mb()}
     data = Path(path).read_bytes()
     park = Park.objects.get(code=park_code)
     user = User.objects.get(username=f"bench-{park_code.lower()}")
@@ -350,7 +339,7 @@ def child_profile(path: str, park_code: str) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
-    backend = _proc_cpu(pid)
+    backend = proc_cpu(pid) or 0.0
     profiler = cProfile.Profile()
     w, c = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(sql_wrapper):
@@ -361,7 +350,7 @@ def child_profile(path: str, park_code: str) -> dict[str, Any]:
     text = io.StringIO()
     text.write(
         f"import_job_commit under cProfile: wall {w:.1f} s, client CPU {c:.1f} s,"
-        f" backend CPU {_proc_cpu(pid) - backend:.1f} s, load {os.getloadavg()[0]:.1f}\n"
+        f" backend CPU {(proc_cpu(pid) or 0.0) - backend:.1f} s, load {os.getloadavg()[0]:.1f}\n"
         "step: calls, wall, client CPU\n"
     )
     for name, (calls, wall, cpu) in sorted(steps.items(), key=lambda kv: -kv[1][1]):
@@ -387,23 +376,8 @@ def _run_child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
 # --- parent -------------------------------------------------------------------------------
 
 
-def _pg(base: str, dbname: str = "postgres") -> Any:
-    import psycopg2
-
-    url = urlparse(base)
-    conn = psycopg2.connect(
-        host=url.hostname or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
-        dbname=dbname,
-    )
-    conn.autocommit = True
-    return conn
-
-
 def fresh_database(base: str, env: dict[str, str]) -> float:
-    conn = _pg(base)
+    conn = pg_connect(base)
     with conn.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [DB_NAME]
@@ -414,29 +388,6 @@ def fresh_database(base: str, env: dict[str, str]) -> float:
     started = time.perf_counter()
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     return time.perf_counter() - started
-
-
-def machine(base: str) -> dict[str, str]:
-    models = [
-        line.split(":", 1)[1].strip()
-        for line in Path("/proc/cpuinfo").read_text().splitlines()
-        if line.startswith("model name")
-    ]
-    total = next(x for x in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in x)
-    conn = _pg(base)
-    with conn.cursor() as cursor:
-        cursor.execute("SELECT version()")
-        postgres = cursor.fetchone()[0].split(" on ")[0]
-        cursor.execute("SHOW shared_buffers")
-        postgres += f" (shared_buffers {cursor.fetchone()[0]})"
-    conn.close()
-    return {
-        "nproc": str(os.cpu_count()),
-        "cpu": models[0] if models else platform.processor(),
-        "ram": f"{int(total.split()[1]) / 1024**2:.1f} GiB",
-        "postgres": postgres,
-        "python": platform.python_version(),
-    }
 
 
 def main() -> None:

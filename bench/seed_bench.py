@@ -22,10 +22,8 @@ network, waiting), and prints where the time goes per phase of `demo_seed`.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -36,52 +34,19 @@ from typing import Any
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench.common import machine, pg_connect, pg_recreate, proc_cpu  # noqa: E402
+
 PY = sys.executable
 DB_NAME = "smerank_bench_seed"
 BUDGET_SECONDS = 120.0
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _pg_connect(base: str, dbname: str = "postgres") -> Any:
-    import psycopg2
-
-    url = urlparse(base)
-    conn = psycopg2.connect(
-        host=url.hostname or "127.0.0.1",
-        port=url.port or 5432,
-        user=url.username or "postgres",
-        password=url.password,
-        dbname=dbname,
-    )
-    conn.autocommit = True
-    return conn
-
-
-def pg_recreate(base: str, name: str) -> None:
-    conn = _pg_connect(base)
-    with conn.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
-        )
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
-
-
-def proc_cpu(pid: int) -> float | None:
-    """utime + stime of a process in seconds (None once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 class BackendCpu:
     """Sample the CPU time of every PostgreSQL backend connected to `dbname`."""
 
     def __init__(self, base: str, dbname: str) -> None:
-        self.conn = _pg_connect(base)
+        self.conn = pg_connect(base)
         self.dbname = dbname
         self.seen: dict[int, float] = {}
         self.stop = threading.Event()
@@ -176,7 +141,7 @@ def one_run(backend: str, firms: int, pg_base: str, folder: Path) -> dict[str, A
         with BackendCpu(pg_base, DB_NAME) as backend_cpu:
             seed = run_command(seed_args(firms), env)
         seed["backend_cpu"] = backend_cpu.total
-        conn = _pg_connect(pg_base)
+        conn = pg_connect(pg_base)
         with conn.cursor() as cursor:
             cursor.execute("SELECT pg_database_size(%s)", [DB_NAME])
             seed["db_mb"] = cursor.fetchone()[0] / 2**20
@@ -282,35 +247,6 @@ def _profile_child(firms: int) -> str:
 
 
 # --- report --------------------------------------------------------------------------------
-
-
-def machine(pg_base: str) -> dict[str, str]:
-    models = [
-        line.split(":", 1)[1].strip()
-        for line in Path("/proc/cpuinfo").read_text().splitlines()
-        if line.startswith("model name")
-    ]
-    total = next(x for x in Path("/proc/meminfo").read_text().splitlines() if "MemTotal" in x)
-    info = {
-        "nproc": str(os.cpu_count()),
-        "cpu": models[0] if models else platform.processor(),
-        "ram": f"{int(total.split()[1]) / 1024**2:.1f} GiB",
-        "python": platform.python_version(),
-        "os": f"{platform.system()} {platform.release()}",
-        "postgres": "-",
-    }
-    with contextlib.suppress(Exception):
-        conn = _pg_connect(pg_base)
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT version()")
-            info["postgres"] = cursor.fetchone()[0].split(" on ")[0]
-            settings = []
-            for name in ("shared_buffers", "synchronous_commit", "fsync"):
-                cursor.execute(f"SHOW {name}")
-                settings.append(f"{name} {cursor.fetchone()[0]}")
-            info["postgres"] += " (" + ", ".join(settings) + ")"
-        conn.close()
-    return info
 
 
 def table(runs: list[dict[str, Any]]) -> str:
