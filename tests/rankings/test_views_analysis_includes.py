@@ -21,14 +21,14 @@ def test_the_band_reads_rank_likely_range_and_top_probability_in_persian_digits(
     with translation.override("fa"):
         html = band()
     assert 'data-testid="rank-band"' in html
-    for shown in ("۳۷", "۳۱", "۴۵", "۱۰۰", "۰٫۹۲"):
+    for shown in ("۳۷", "۳۱", "۴۵", "۱۰۰", "۹۲٪"):
         assert shown in html
 
 
 def test_the_band_reads_in_english_digits_on_english_pages() -> None:
     with translation.override("en"):
         html = band()
-    assert "rank 37, likely 31–45, in the top-100 with probability 0.92" in html
+    assert "rank 37, likely 31–45, in the top-100 with probability 92%" in html
 
 
 def test_a_band_of_one_rank_is_said_so_and_no_band_shows_nothing() -> None:
