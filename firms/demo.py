@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from firms.figures import OPTIONAL_FIGURES
 from firms.national_id import LEGAL_ID_COEFFICIENTS
 
 _NAME_PREFIX_FA = ["صنایع", "شرکت", "تولیدی", "گروه صنعتی", "کارخانجات", "مجتمع", "فرآورده‌های"]
@@ -249,32 +250,10 @@ def demo_years(
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
     # About 3 % of the optional figures are missing, as in real submissions.
-    for column in [
-        "exports",
-        "export_countries",
-        "rd_spend",
-        "net_profit",
-        "total_assets",
-        "total_debt",
-        "new_products",
-        "tech_level",
-    ]:
+    for column in OPTIONAL_FIGURES:
         missing = rng.random(len(out)) < 0.03
         out[column] = out[column].astype("Int64").mask(missing)
     return out
-
-
-# The figures whose absence the firm's own page would explain as "not reported".
-OPTIONAL_FIGURES = (
-    "exports",
-    "export_countries",
-    "rd_spend",
-    "net_profit",
-    "total_assets",
-    "total_debt",
-    "new_products",
-    "tech_level",
-)
 
 
 def in_sme_band(figures: pd.DataFrame, eligibility: Mapping[str, Any]) -> pd.Series:

@@ -11,20 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from firms.figures import FIGURE_FIELDS
+
 FIRM_FIELDS = ("name_fa", "name_en", "isic", "founded_year", "knowledge_based")
-YEAR_FIELDS = (
-    "employees",
-    "sales",
-    "exports",
-    "export_countries",
-    "rd_spend",
-    "net_profit",
-    "total_assets",
-    "total_debt",
-    "certifications",
-    "new_products",
-    "tech_level",
-)
+YEAR_FIELDS = FIGURE_FIELDS
 PREVIEW_LIMIT = 200
 # What the writer stores for a blank cell of these firm columns (imports_write.firms_upsert).
 BLANK_AS_EMPTY: dict[str, Any] = {"name_en": "", "knowledge_based": False}

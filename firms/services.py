@@ -8,23 +8,12 @@ import pandas as pd
 from django.contrib.auth.models import Permission, User
 from django.db import transaction
 
+from firms.figures import FIGURE_FIELDS
 from firms.models import AuditEvent, Firm, FirmUser, FirmYear, Park, ParkManager, Province, Sector
 from firms.roles import analysts_group
 from smerank.bulk import db_now, frame_upsert, text_in
 
-_YEAR_FIELDS = [
-    "employees",
-    "sales",
-    "exports",
-    "export_countries",
-    "rd_spend",
-    "net_profit",
-    "total_assets",
-    "total_debt",
-    "certifications",
-    "new_products",
-    "tech_level",
-]
+_YEAR_FIELDS = list(FIGURE_FIELDS)
 
 
 def audit_record(

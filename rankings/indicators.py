@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from firms.figures import FIGURE_FIELDS
+
 # code: (English label, Persian label, direction)
 INDICATORS: dict[str, tuple[str, str, int]] = {
     "sales_log": ("Sales (log)", "فروش (لگاریتمی)", 1),
@@ -32,19 +34,7 @@ INDICATORS: dict[str, tuple[str, str, int]] = {
     "return_on_assets": ("Return on assets", "بازده دارایی‌ها", 1),
 }
 
-FIGURE_COLUMNS = [
-    "employees",
-    "sales",
-    "exports",
-    "export_countries",
-    "rd_spend",
-    "net_profit",
-    "total_assets",
-    "total_debt",
-    "certifications",
-    "new_products",
-    "tech_level",
-]
+FIGURE_COLUMNS = list(FIGURE_FIELDS)
 
 
 def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:

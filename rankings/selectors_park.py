@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, F, FilteredRelation, IntegerField, Max, Q, Value, When
 
+from firms.figures import OPTIONAL_FIGURES
 from firms.models import FirmYear, ImportJob, Park
 from firms.selectors import firms_visible_to, import_jobs_visible_to, parks_visible_to
 from rankings.models import RankingRun
@@ -20,17 +21,7 @@ from rankings.selectors_firm import run_top_n
 
 PARK_PAGE_SIZE = 50
 # The optional FirmYear figures whose completeness the dashboard reports.
-OPTIONAL_FIELDS = (
-    "exports",
-    "export_countries",
-    "rd_spend",
-    "net_profit",
-    "total_assets",
-    "total_debt",
-    "new_products",
-    "tech_level",
-    "certifications",
-)
+OPTIONAL_FIELDS = (*OPTIONAL_FIGURES, "certifications")
 
 
 @dataclass(frozen=True)
