@@ -18,11 +18,12 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from firms.models import AuditEvent
+from smerank.formatting import number_format
 from smerank.permissions import analyst_required
 
 # Persian (U+06F0...) and Arabic-Indic (U+0660...) digits read as ASCII ones.
@@ -157,11 +158,11 @@ class DetailItem:
 
 def detail_items(detail: object, *, depth: int = 1) -> list[DetailItem]:
     """An event's `detail` as labelled values, keys translated where the application
-    knows them, in the order they were written."""
+    knows them, in the order of the keys (PostgreSQL's jsonb keeps no order of its own)."""
     if not isinstance(detail, dict):
         return [] if detail in (None, "", [], {}) else [DetailItem(label="", value=_text(detail))]
     items = []
-    for key, value in detail.items():
+    for key, value in sorted(detail.items()):
         label = str(DETAIL_LABELS.get(key, key))
         if isinstance(value, dict) and value and depth < _MAX_DEPTH:
             items.append(DetailItem(label=label, children=detail_items(value, depth=depth + 1)))
@@ -175,6 +176,9 @@ def _text(value: object) -> str:
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, int):
+        # Counts and sizes in the page's digits; ids and hashes are strings and stay as written.
+        return number_format(value, lang=get_language() or "fa", grouping=False)
     if isinstance(value, list | tuple):
         return ", ".join(_text(v) for v in value) if value else "—"
     if isinstance(value, dict):

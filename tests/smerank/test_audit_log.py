@@ -137,13 +137,14 @@ def test_the_details_are_a_list_of_labelled_values_not_a_dict(world) -> None:
         detail={"sha256": "ab12", "size": 2048, "park": "TEH-01", "name": "firms.csv"},
     )
     english = analyst(world, "en").get(URL, {"action": "test.upload"})
+    # In the order of the keys, whatever order the database kept (jsonb keeps none).
     assert details_cell(english) == (
-        "File hash (SHA-256): ab12 Size (bytes): 2048 Industrial park: TEH-01 File name: firms.csv"
+        "File name: firms.csv Industrial park: TEH-01 File hash (SHA-256): ab12 Size (bytes): 2048"
     )
     assert "{&#x27;sha256&#x27;" not in english.content.decode()
     persian = analyst(world).get(URL, {"action": "test.upload"})
     assert details_cell(persian) == (
-        "شناسهٔ فایل (SHA-256): ab12 اندازه (بایت): 2048 شهرک صنعتی: TEH-01 نام فایل: firms.csv"
+        "نام فایل: firms.csv شهرک صنعتی: TEH-01 شناسهٔ فایل (SHA-256): ab12 اندازه (بایت): ۲۰۴۸"
     )
 
 
@@ -161,8 +162,8 @@ def test_nested_details_and_flags_read_as_words(world) -> None:
     )
     cell = details_cell(analyst(world, "en").get(URL, {"action": "test.method"}))
     assert cell == (
-        "Version: 3 Activated: yes Changes: pillars.exports.weight: "
-        '{"new": 2, "old": 1} Activities: 25, 28 File error: —'
+        'Activated: yes Changes: pillars.exports.weight: {"new": 2, "old": 1} '
+        "File error: — Activities: 25, 28 Version: 3"
     )
 
 
