@@ -288,11 +288,14 @@ class Processes:
         self.started.append(process)
         return process
 
-    def worker(self, *, redis_url: str = settings.REDIS_URL, concurrency: int) -> Process:
+    def worker(
+        self, *, redis_url: str = settings.REDIS_URL, concurrency: int, wait: bool = True
+    ) -> Process:
         name = f"reliability-{uuid.uuid4().hex[:8]}"
         args = [*WORKER, "-c", str(concurrency), "-n", f"{name}@%h"]
         worker = self.spawn(name, args, redis_url)
-        worker_answers(worker, redis_url)
+        if wait:
+            worker_answers(worker, redis_url)
         return worker
 
     def beat(self, *, redis_url: str) -> Process:
@@ -572,7 +575,7 @@ def test_a_redis_restart_during_a_burst_loses_messages_but_the_beat_catches_up(
         # (AttributeError in _connparams); the deployment restarts a dead worker
         # (docker-compose: restart unless-stopped), and so does this test.
         if workers[-1].proc.poll() is not None:
-            workers.append(processes.worker(redis_url=redis_server.url, concurrency=2))
+            workers.append(processes.worker(redis_url=redis_server.url, concurrency=2, wait=False))
         return caught_up(generation=20)
 
     state = wait_for(supervised_catch_up, what="the beat to catch the year up", timeout=120)
