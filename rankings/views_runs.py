@@ -19,7 +19,7 @@ from rankings import selectors_browse, services
 from rankings.forms import EditionPublishForm
 from rankings.models import RankingRun
 from rankings.views_public import htmx_partial
-from smerank.formatting import number_format
+from smerank.formatting import number_format, title_digits
 from smerank.permissions import analyst_required
 
 PAGE_SIZE = 50
@@ -107,6 +107,6 @@ def analyst_edition_publish(request: HttpRequest, run_id: int) -> HttpResponse:
             messages.success(
                 request,
                 _("“%(title)s” is published on the public top-100 page.")
-                % {"title": edition.title},
+                % {"title": title_digits(edition.title, lang=_lang())},
             )
     return redirect("analyst-runs")
