@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from firms.selectors import firms_visible_to
-from rankings import selectors, selectors_browse
+from rankings import selectors, selectors_browse, selectors_firm
 from smerank.api_docs import error_responses, id_parameter
 
 
@@ -136,6 +136,40 @@ class CurrentRankingApi(APIView):
         return Response(serializer.data)
 
 
+GROUP_RANK_WITHHELD_HELP = (
+    "True when one of the firm's ranks within a group (province, park, sector) is null "
+    "because the group has fewer ranked firms than AGGREGATE_MIN_FIRMS (default 5) and the "
+    "user is not an analyst: a rank among two or three firms shows where the others stand. "
+    "A park manager sees the park ranks of their own park."
+)
+
+
+class GroupRankField(serializers.IntegerField):
+    """The firm's rank within its province, park or sector, or null where that group is
+    withheld from the user: the context key `withheld` maps run ids to withheld groups."""
+
+    def __init__(self, group: str, **kwargs: object) -> None:
+        self.group = group
+        kwargs.setdefault("source", "*")
+        super().__init__(allow_null=True, read_only=True, **kwargs)
+
+    def to_representation(self, score: object) -> int | None:
+        if self.group in self.context.get("withheld", {}).get(score.run_id, ()):
+            return None
+        value = getattr(score, f"rank_{self.group}")
+        return None if value is None else int(value)
+
+
+class GroupRanksWithheldField(serializers.BooleanField):
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("source", "*")
+        super().__init__(read_only=True, help_text=GROUP_RANK_WITHHELD_HELP, **kwargs)
+
+    def to_representation(self, score: object) -> bool:
+        groups = self.context.get("withheld", {}).get(score.run_id, ())
+        return any(getattr(score, f"rank_{g}") is not None for g in groups)
+
+
 class FirmScoreHistoryApi(APIView):
     class OutputSerializer(serializers.Serializer):
         run = serializers.IntegerField(source="run_id")
@@ -146,9 +180,10 @@ class FirmScoreHistoryApi(APIView):
         ineligible_reason = serializers.CharField()
         score = serializers.FloatField(allow_null=True)
         rank = serializers.IntegerField(allow_null=True)
-        rank_province = serializers.IntegerField(allow_null=True)
-        rank_park = serializers.IntegerField(allow_null=True)
-        rank_sector = serializers.IntegerField(allow_null=True)
+        rank_province = GroupRankField("province")
+        rank_park = GroupRankField("park")
+        rank_sector = GroupRankField("sector")
+        withheld = GroupRanksWithheldField()
         rank_change = serializers.IntegerField(allow_null=True)
         pillars = serializers.DictField(child=serializers.FloatField(allow_null=True))
         indicators_raw = serializers.DictField(child=serializers.FloatField(allow_null=True))
@@ -159,5 +194,9 @@ class FirmScoreHistoryApi(APIView):
         responses={200: OutputSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, firm_id: int) -> Response:
-        history = selectors.firm_score_history(user=request.user, firm_id=firm_id)[:100]
-        return Response(self.OutputSerializer(history, many=True).data)
+        history = list(selectors.firm_score_history(user=request.user, firm_id=firm_id)[:100])
+        withheld = selectors_firm.group_ranks_withheld(
+            user=request.user, firm_id=firm_id, run_ids=[s.run_id for s in history]
+        )
+        serializer = self.OutputSerializer(history, many=True, context={"withheld": withheld})
+        return Response(serializer.data)

@@ -88,8 +88,9 @@ class Percentile:
     name_fa: str  # the sector, province or cluster
     name_en: str
     peers: int  # eligible peers, the firm itself excluded
-    below: int  # peers with a strictly lower score
-    percent: float | None  # share of peers below, 0-100; None without peers
+    below: int  # peers with a strictly lower score (0 when withheld)
+    percent: float | None  # share of peers below, 0-100; None without peers or withheld
+    withheld: bool = False  # the group is too small for this user to see where it stands
 
 
 def peer_percentile(
@@ -100,11 +101,27 @@ def peer_percentile(
     firm_id: int,
     score: float,
     peer_scores: pd.Series,
+    withheld: bool = False,
 ) -> Percentile:
-    """Share of the group's eligible firms (indexed by firm_id) scoring below `score`."""
+    """Share of the group's eligible firms (indexed by firm_id) scoring below `score`.
+
+    `withheld`: the caller may not show this group's statistics (a small group, see
+    `rankings.selectors_firm`); the peers are counted but nothing is compared. Without
+    peers there is nothing to withhold, and the result says so (`withheld` False).
+    """
     others = peer_scores.drop(index=firm_id, errors="ignore").dropna()
-    below = int((others < score).sum())
     peers = len(others)
+    if withheld and peers:
+        return Percentile(
+            group=group,
+            name_fa=name_fa,
+            name_en=name_en,
+            peers=peers,
+            below=0,
+            percent=None,
+            withheld=True,
+        )
+    below = int((others < score).sum())
     return Percentile(
         group=group,
         name_fa=name_fa,

@@ -1,25 +1,38 @@
 """Reads behind the firm profile and the firm's own page.
 
-Scoped by the user like every read of firm data (through `firm_for`). Peer statistics (pillar medians, score percentiles) are computed
-from a run's eligible firms and leave this module only as aggregates. A run never changes
-once written, so those per-group aggregates are cached under the run's identity: a page
-costs the same few queries whether a sector holds ten firms or ten thousand.
+Scoped by the user like every read of firm data (through `firm_for`). Peer statistics
+(pillar medians, score percentiles) are computed from a run's eligible firms and leave this
+module only as aggregates. A run never changes once written, so those per-group aggregates
+are cached under the run's identity: a page costs the same few queries whether a sector
+holds ten firms or ten thousand.
+
+Small groups: a median, percentile or rank within two or three firms shows where the others
+stand. Non-analysts get no statistic of a peer group (sector, province, cluster; the park
+for firm users: a park manager sees all of it anyway) of fewer than AGGREGATE_MIN_FIRMS
+firms, counted *with* the firm (its eligible, scored firms in the run, like a cluster's
+members: 5 is the firm and 4 others). National statistics are never withheld.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import reduce
+from operator import or_
 
 import numpy as np
 import pandas as pd
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.cache import cache
+from django.db.models import Count, Q
 
 from firms.models import Firm, FirmYear, Sector
+from firms.roles import Role, user_role
 from rankings import insights
 from rankings.methodology import spec_pillars
 from rankings.models import FirmScore, RankingRun, YearState
 from rankings.selectors import firm_for, run_cache_key
+from smerank.permissions import aggregates_hidden
 
 PEER_CACHE_SECONDS = 24 * 3600
 MAX_RUNS_SHOWN = 40
@@ -36,10 +49,21 @@ def run_top_n(run: RankingRun | None) -> int:
 class PeerGroup:
     scores: pd.Series  # eligible firms' scores, indexed by firm_id (empty for "all")
     medians: dict[str, float | None]
+    withheld: bool = False  # too small for this user: no medians, no percentile
+    park_sizes: dict[int, int] = field(default_factory=dict)  # a province's firms per park
 
     @property
     def size(self) -> int:
+        """The group's eligible, scored firms: the firm itself included."""
         return len(self.scores)
+
+
+def _for_user(group: PeerGroup, user: User | AnonymousUser) -> PeerGroup:
+    """The group as this user may use it: below AGGREGATE_MIN_FIRMS firms, non-analysts get
+    no medians (the scores stay, to count peers; they never leave this module)."""
+    if not aggregates_hidden(user, firms=group.size):
+        return group
+    return replace(group, medians={}, withheld=True)
 
 
 def _cluster_membership_model() -> type | None:
@@ -56,7 +80,7 @@ def _peer_group(*, run: RankingRun, kind: str, value: object) -> PeerGroup:
     if kind == "all" and isinstance(stored, dict):
         # Written by the worker with the run: no scan of the scores at all.
         return PeerGroup(scores=pd.Series([], dtype="float64"), medians=stored)
-    key = f"rankings:peers:v1:{run_cache_key(run)}:{kind}:{value}"
+    key = f"rankings:peers:v2:{run_cache_key(run)}:{kind}:{value}"
     if (hit := cache.get(key)) is not None:
         return hit
     scores = FirmScore.objects.filter(run=run, eligible=True, score__isnull=False)
@@ -71,20 +95,23 @@ def _peer_group(*, run: RankingRun, kind: str, value: object) -> PeerGroup:
         members = membership.objects.filter(run=run, cluster_id=value).values("firm_id")
     if kind != "all":
         scores = scores.filter(firm_id__in=members)
-    rows = list(scores.order_by().values_list("firm_id", "score", "pillars"))
+    # A province's firms counted per park too: a firm user's park is a peer group as well.
+    parks = ("firm__park_id",) if kind == "province" else ()
+    rows = list(scores.order_by().values_list("firm_id", "score", "pillars", *parks))
     pillars = spec_pillars(run.methodology.spec)
-    ids = [f for f, _s, _p in rows]
+    ids = [f for f, _s, _p, *_ in rows]
     # Lists of floats (None becomes NaN) build a frame far faster than a list of dicts.
-    values = np.array([[(p or {}).get(c) for c in pillars] for _f, _s, p in rows], dtype=float)
+    values = np.array([[(p or {}).get(c) for c in pillars] for _f, _s, p, *_ in rows], dtype=float)
     table = pd.DataFrame(values.reshape(len(rows), len(pillars)), index=ids, columns=pillars)
     group = PeerGroup(
         # Nationally only the medians are needed; keep the cached value small.
         scores=pd.Series(
-            [] if kind == "all" else [s for _f, s, _p in rows],
+            [] if kind == "all" else [s for _f, s, _p, *_ in rows],
             index=[] if kind == "all" else ids,
             dtype="float64",
         ),
         medians=insights.pillar_medians(peers=table, pillars=pillars),
+        park_sizes=dict(Counter(park for *_, park in rows)) if parks else {},
     )
     cache.set(key, group, PEER_CACHE_SECONDS)
     return group
@@ -117,6 +144,8 @@ class FirmProfile:
     province_size: int = 0
     sector_group: PeerGroup | None = None
     province_group: PeerGroup | None = None
+    # "sector", "province", "park": medians, percentile and rank this user may not see.
+    withheld: frozenset[str] = frozenset()
 
     @property
     def current_run_ids(self) -> set[int]:
@@ -194,8 +223,12 @@ def firm_profile(*, user: User | AnonymousUser, firm_id: int) -> FirmProfile:
             sales=year_figures.sales if year_figures else None,
         )
         return replace(profile, indicators=indicators, ineligible=ineligible)
-    sector = _peer_group(run=run, kind="division", value=firm.isic.division)
-    province = _peer_group(run=run, kind="province", value=firm.park.province_id)
+    sector = _for_user(_peer_group(run=run, kind="division", value=firm.isic.division), user)
+    province = _for_user(_peer_group(run=run, kind="province", value=firm.park.province_id), user)
+    withheld = {name for name, g in (("sector", sector), ("province", province)) if g.withheld}
+    park_size = province.park_sizes.get(firm.park_id, 0)
+    if user_role(user) == Role.FIRM and aggregates_hidden(user, firms=park_size):
+        withheld.add("park")  # a park manager sees all of their park anyway
     points = insights.pillar_points(
         spec=spec, pillars=score.pillars, sector=sector.medians, province=province.medians
     )
@@ -207,6 +240,7 @@ def firm_profile(*, user: User | AnonymousUser, firm_id: int) -> FirmProfile:
         province_size=province.size,
         sector_group=sector,
         province_group=province,
+        withheld=frozenset(withheld),
     )
 
 
@@ -255,6 +289,7 @@ def firm_insight(*, user: User | AnonymousUser) -> FirmInsight:
             firm_id=firm.pk,
             score=score.score,
             peer_scores=profile.sector_group.scores,
+            withheld=profile.sector_group.withheld,
         ),
         insights.peer_percentile(
             group="province",
@@ -263,10 +298,13 @@ def firm_insight(*, user: User | AnonymousUser) -> FirmInsight:
             firm_id=firm.pk,
             score=score.score,
             peer_scores=profile.province_group.scores,
+            withheld=profile.province_group.withheld,
         ),
     ]
     if membership is not None:
-        percentiles += _cluster_percentiles(membership, run=run, firm=firm, score=score.score)
+        percentiles += _cluster_percentiles(
+            membership, user=user, run=run, firm=firm, score=score.score
+        )
     standing = insights.pillar_standing(points=points)
     top_n = profile.top_n
     threshold = (
@@ -309,17 +347,54 @@ def firm_insight(*, user: User | AnonymousUser) -> FirmInsight:
 
 
 def _cluster_percentiles(
-    membership: type, *, run: RankingRun, firm: Firm, score: float
+    membership: type, *, user: User | AnonymousUser, run: RankingRun, firm: Firm, score: float
 ) -> list[insights.Percentile]:
     rows = membership.objects.filter(run=run, firm=firm).select_related("cluster")
+    groups = [(m.cluster, _peer_group(run=run, kind="cluster", value=m.cluster_id)) for m in rows]
     return [
         insights.peer_percentile(
             group="cluster",
-            name_fa=m.cluster.name_fa,
-            name_en=m.cluster.name_en or m.cluster.name_fa,
+            name_fa=cluster.name_fa,
+            name_en=cluster.name_en or cluster.name_fa,
             firm_id=firm.pk,
             score=score,
-            peer_scores=_peer_group(run=run, kind="cluster", value=m.cluster_id).scores,
+            peer_scores=group.scores,
+            withheld=_for_user(group, user).withheld,
         )
-        for m in rows
+        for cluster, group in groups
     ]
+
+
+# --- the score history (API) -------------------------------------------------------
+
+
+def group_ranks_withheld(
+    *, user: User | AnonymousUser, firm_id: int, run_ids: list[int]
+) -> dict[int, frozenset[str]]:
+    """Per run, the groups ("sector", "province", "park") whose rank of the firm this user
+    may not see, by the rule above (an empty set: none). Two queries at most,
+    whatever the number of runs. The groups are the firm's current ones."""
+    role = user_role(user)
+    if role == Role.ANALYST or not run_ids:
+        return {}
+    firm = Firm.objects.select_related("park", "isic").get(pk=firm_id)
+    groups = {
+        "sector": Q(firm__isic__division=firm.isic.division),
+        "province": Q(firm__park__province_id=firm.park.province_id),
+    }
+    if role == Role.FIRM:
+        groups["park"] = Q(firm__park_id=firm.park_id)
+    counts = (
+        FirmScore.objects.filter(run_id__in=run_ids, eligible=True, score__isnull=False)
+        .filter(reduce(or_, groups.values()))
+        .order_by()
+        .values("run_id")
+        .annotate(**{name: Count("pk", filter=q) for name, q in groups.items()})
+    )
+    sizes = {row["run_id"]: row for row in counts}
+    return {
+        run_id: frozenset(
+            g for g in groups if aggregates_hidden(user, firms=sizes.get(run_id, {}).get(g, 0))
+        )
+        for run_id in run_ids
+    }

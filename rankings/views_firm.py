@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -50,6 +51,14 @@ def _lang() -> str:
     return (get_language() or "fa")[:2]
 
 
+def withheld_notice(*, lang: str) -> str:
+    """Why a peer statistic shows as "—" (see `rankings.selectors_firm`)."""
+    return _(
+        "Fewer than %(n)s firms in this peer group: not shown, to keep other firms' "
+        "figures confidential."
+    ) % {"n": number_format(settings.AGGREGATE_MIN_FIRMS, lang=lang)}
+
+
 def finding_text(finding: IndicatorFinding, *, lang: str) -> str:
     """One weak indicator in plain words, in the current language."""
     if finding.issue == "absent":
@@ -76,13 +85,18 @@ def _round(value: float | None) -> float | None:
 
 
 def profile_charts(*, profile: FirmProfile, lang: str, national: bool = False) -> dict[str, Any]:
-    """Data for firm.js: the pillar chart against peers and the history chart."""
+    """Data for firm.js: the pillar chart against peers and the history chart. The median
+    of a group withheld from the user is left out, not sent as nulls."""
     points = profile.points
-    series = [
-        {"name": str(_("This firm")), "values": [_round(p.score) for p in points]},
-        {"name": str(_("Sector median")), "values": [_round(p.sector) for p in points]},
-        {"name": str(_("Province median")), "values": [_round(p.province) for p in points]},
-    ]
+    series = [{"name": str(_("This firm")), "values": [_round(p.score) for p in points]}]
+    if "sector" not in profile.withheld:
+        series.append(
+            {"name": str(_("Sector median")), "values": [_round(p.sector) for p in points]}
+        )
+    if "province" not in profile.withheld:
+        series.append(
+            {"name": str(_("Province median")), "values": [_round(p.province) for p in points]}
+        )
     if national:
         series.append(
             {"name": str(_("National median")), "values": [_round(p.national) for p in points]}
@@ -117,7 +131,12 @@ def firm_profile_page(request: HttpRequest, firm_id: int) -> HttpResponse:
         firm_for(user=request.user, firm_id=firm_id)  # another firm's page: 404
         return redirect("my-firm")
     profile = firm_profile(user=request.user, firm_id=firm_id)
-    context = {"p": profile, "charts": profile_charts(profile=profile, lang=_lang())}
+    lang = _lang()
+    context = {
+        "p": profile,
+        "charts": profile_charts(profile=profile, lang=lang),
+        "withheld_notice": withheld_notice(lang=lang),
+    }
     return render(request, "rankings/firm_profile.html", context)
 
 
@@ -131,5 +150,6 @@ def my_firm_page(request: HttpRequest) -> HttpResponse:
         "p": insight.profile,
         "findings": [finding_text(f, lang=lang) for f in insight.findings],
         "charts": profile_charts(profile=insight.profile, lang=lang, national=True),
+        "withheld_notice": withheld_notice(lang=lang),
     }
     return render(request, "rankings/firm_my.html", context)
