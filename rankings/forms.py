@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from rankings.selectors_browse import SIZE_CLASSES, BrowseFilters, FilterChoices
@@ -27,6 +32,7 @@ SIZE_LABELS = {
     "small": _("Small (10–49 employees)"),
     "medium": _("Medium (50–249 employees)"),
 }
+SIZE_CHOICES = [("", _("All sizes")), *((k, SIZE_LABELS[k]) for k in SIZE_CLASSES)]
 
 
 def search_fold(text: str) -> str:
@@ -59,6 +65,89 @@ class PublicTop100Form(forms.Form):
         self.fields["year"].choices = year_choices(years, lang=lang)
 
 
+class PreparedChoices(BaseChoiceIterator):
+    """Choices that are (value, label) pairs already. A ChoiceField normalises a plain list
+    option by option each time a form is built: hundreds of parks and ISIC classes on every
+    page view of the ranking table."""
+
+    def __init__(self, pairs: Iterable[tuple[Any, str]]) -> None:
+        self.pairs = tuple(pairs)
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        return iter(self.pairs)
+
+
+def options_html(pairs: Iterable[tuple[Any, str]]) -> str:
+    """A drop-down's options as HTML, none selected: a few hundred options through the
+    template engine (or format_html, with its lazy-string checks) cost more than the rest
+    of the page."""
+    return "".join(
+        f'<option value="{escape(str(value))}">{escape(str(label))}</option>'
+        for value, label in pairs
+    )
+
+
+def mark_selected(html: str, value: str) -> SafeString:
+    """`html` from options_html with the option(s) of this value selected."""
+    option = f'<option value="{escape(value)}">'
+    selected = f'<option value="{escape(value)}" selected>'
+    return mark_safe(html.replace(option, selected))  # noqa: S308 - options_html escaped it
+
+
+# The ranking filter's drop-downs whose options RankingFilterOptions holds.
+_RUN_CONTROLS = ("province", "park", "section", "division", "cluster", "size")
+
+
+@dataclass(frozen=True)
+class RankingFilterOptions:
+    """The options of the ranking filter's drop-downs in one language, for validation
+    (`choices`) and display (`html`): built once per run and language and cached, since
+    only the reference data's names can change them."""
+
+    choices: dict[str, tuple[tuple[Any, str], ...]]
+    html: dict[str, str]
+
+    @classmethod
+    def build(cls, choices: FilterChoices, *, lang: str) -> RankingFilterOptions:
+        name = "name_en" if lang == "en" else "name_fa"
+        title = "title_en" if lang == "en" else "title_fa"
+        every = ("", str(_("All")))
+        pairs: dict[str, list[tuple[Any, str]]] = {
+            "province": [
+                every,
+                *((p.code, getattr(p, name) or p.name_fa) for p in choices.provinces),
+            ],
+            "park": [every, *((p.code, getattr(p, name) or p.name_fa) for p in choices.parks)],
+            "section": [
+                every,
+                *(
+                    (s.code, f"{s.code} · {getattr(s, title) or s.title_en}")
+                    for s in choices.sections
+                ),
+            ],
+            "division": [
+                every,
+                *(
+                    (s.code, f"{s.code} · {getattr(s, title) or s.title_en}")
+                    for s in choices.divisions
+                ),
+            ],
+            "size": [(value, str(label)) for value, label in SIZE_CHOICES],
+        }
+        if choices.clusters is not None:  # None: no cluster model, so no cluster filter
+            pairs["cluster"] = [
+                every,
+                *(
+                    (pk, (name_en if lang == "en" else "") or name_fa)
+                    for pk, name_fa, name_en in choices.clusters
+                ),
+            ]
+        return cls(
+            choices={k: tuple(v) for k, v in pairs.items()},
+            html={k: options_html(v) for k, v in pairs.items()},
+        )
+
+
 class RankingFilterForm(forms.Form):
     year = forms.TypedChoiceField(
         label=_("Fiscal year"), required=False, coerce=int, empty_value=None, choices=()
@@ -71,11 +160,7 @@ class RankingFilterForm(forms.Form):
     cluster = forms.TypedChoiceField(
         label=_("Cluster"), required=False, coerce=int, empty_value=None, choices=()
     )
-    size = forms.ChoiceField(
-        label=_("Size class"),
-        required=False,
-        choices=[("", _("All sizes")), *((k, SIZE_LABELS[k]) for k in SIZE_CLASSES)],
-    )
+    size = forms.ChoiceField(label=_("Size class"), required=False, choices=SIZE_CHOICES)
     sort = forms.ChoiceField(required=False, choices=())
     page = forms.IntegerField(required=False, min_value=1)
 
@@ -83,43 +168,21 @@ class RankingFilterForm(forms.Form):
         self,
         *args: Any,
         years: list[int],
-        choices: FilterChoices,
+        options: RankingFilterOptions,
         sorts: list[str],
         lang: str,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        name = "name_en" if lang == "en" else "name_fa"
-        title = "title_en" if lang == "en" else "title_fa"
-        every = ("", _("All"))
-        self.fields["year"].choices = year_choices(years, lang=lang)
-        self.fields["province"].choices = [
-            every,
-            *((p.code, getattr(p, name) or p.name_fa) for p in choices.provinces),
-        ]
-        self.fields["park"].choices = [
-            every,
-            *((p.code, getattr(p, name) or p.name_fa) for p in choices.parks),
-        ]
-        self.fields["section"].choices = [
-            every,
-            *((s.code, f"{s.code} · {getattr(s, title) or s.title_en}") for s in choices.sections),
-        ]
-        self.fields["division"].choices = [
-            every,
-            *((s.code, f"{s.code} · {getattr(s, title) or s.title_en}") for s in choices.divisions),
-        ]
-        if choices.clusters is None:
-            del self.fields["cluster"]
-        else:
-            self.fields["cluster"].choices = [
-                every,
-                *(
-                    (pk, (name_en if lang == "en" else "") or name_fa)
-                    for pk, name_fa, name_en in choices.clusters
-                ),
-            ]
-        self.fields["sort"].choices = [(s, s) for s in sorts]
+        years_pairs = year_choices(years, lang=lang)
+        self.fields["year"].choices = PreparedChoices(years_pairs)
+        for name in _RUN_CONTROLS:
+            if name in options.choices:
+                self.fields[name].choices = PreparedChoices(options.choices[name])
+            else:
+                del self.fields[name]
+        self.fields["sort"].choices = PreparedChoices((s, s) for s in sorts)
+        self._options_html = {"year": options_html(years_pairs), **options.html}
 
     def controls(self) -> list[dict[str, Any]]:
         """The filter controls with their options already marked: rendering hundreds of
@@ -131,7 +194,7 @@ class RankingFilterForm(forms.Form):
             bound = self[name]
             value = bound.value()
             current = "" if value is None else str(value)
-            choices = getattr(self.fields[name], "choices", [])
+            html = self._options_html.get(name)
             controls.append(
                 {
                     "name": name,
@@ -139,7 +202,7 @@ class RankingFilterForm(forms.Form):
                     "label": bound.label,
                     "errors": bound.errors,
                     "value": current,
-                    "options": [(str(v), label, str(v) == current) for v, label in choices],
+                    "options_html": mark_selected(html, current) if html is not None else "",
                 }
             )
         return controls

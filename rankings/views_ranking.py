@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from html import escape
 from typing import Any
 
 from django.core.cache import cache
@@ -14,10 +12,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -25,14 +21,20 @@ from firms.roles import Role, user_role
 from firms.services import audit_record
 from rankings import selectors, selectors_browse
 from rankings.exports import csv_chunks
-from rankings.forms import RankingFilterForm
+from rankings.forms import RankingFilterForm, RankingFilterOptions
 from rankings.labels import pillar_columns
 from rankings.methodology import spec_pillars
 from rankings.models import FirmScore, RankingRun
+from rankings.ranking_table import (
+    RankingRows,
+    header_html,
+    page_links_html,
+    profile_link,
+    rows_html,
+)
 from rankings.selectors_browse import BrowseFilters
 from rankings.views_public import htmx_partial
 from rankings.xlsx_stream import xlsx_chunks
-from smerank.formatting import number_format, persian_digits
 from smerank.permissions import analyst_required
 
 PAGE_SIZE = 50
@@ -79,14 +81,18 @@ class _CountCachedPaginator(Paginator):
         return count
 
 
-def _filter_choices(run: RankingRun | None) -> selectors_browse.FilterChoices:
-    """The drop-downs' reference data and the run's clusters, read once per run."""
-    key = f"rankings:choices:v1:{selectors.run_cache_key(run) if run else 'none'}"
-    choices = cache.get(key)
-    if choices is None:
+def _filter_options(run: RankingRun | None, *, lang: str) -> RankingFilterOptions:
+    """The drop-downs' options (reference data and the run's clusters), read and built
+    once per run and language: cached as plain pairs and HTML, which unpickle faster than
+    the hundreds of model instances they are made from."""
+    run_key = selectors.run_cache_key(run) if run else "none"
+    key = f"rankings:choices:v2:{run_key}:{translation.get_language()}"
+    options = cache.get(key)
+    if options is None:
         choices = selectors_browse.filter_choices(run=run)
-        cache.set(key, choices, CHOICES_CACHE_SECONDS)
-    return choices
+        options = RankingFilterOptions.build(choices, lang=lang)
+        cache.set(key, options, CHOICES_CACHE_SECONDS)
+    return options
 
 
 def _browse(request: HttpRequest) -> Browse:
@@ -104,7 +110,7 @@ def _browse(request: HttpRequest) -> Browse:
     form = RankingFilterForm(
         data,
         years=years,
-        choices=_filter_choices(run),
+        options=_filter_options(run, lang=lang),
         sorts=selectors_browse.sort_keys(pillars),
         lang=lang,
     )
@@ -183,24 +189,31 @@ def analyst_ranking(request: HttpRequest) -> HttpResponse:
         "sort": browse.sort,
     }
     if not partial:  # htmx swaps only the results; the filter form stays as it is
-        context["controls"] = [c | {"options_html": _options(c)} for c in browse.form.controls()]
+        context["controls"] = browse.form.controls()
     if browse.run is not None and browse.scores is not None:
         # The page is found on ids alone; its fifty rows are read in full afterwards.
-        ids: Any = browse.scores.values_list("pk", flat=True)
-        if browse.whole_run_by_rank:
-            ids = selectors.RankedIds(run=browse.run)
+        ids: Any = (
+            selectors.RankedIds(run=browse.run)
+            if browse.whole_run_by_rank
+            else browse.scores.values_list("pk", flat=True)
+        )
         paginator = _CountCachedPaginator(ids, PAGE_SIZE, key=browse.count_key)
         page = paginator.get_page(browse.form.cleaned_data.get("page") or 1)
         scores = selectors.scores_in_order(ids=list(page.object_list))
-        columns = _columns(browse.sort, browse.pillars)
-        link = _profile_link()
+        top_n = browse.run.methodology.spec.get("top_n", 100)
         lang = _lang()
+        table = RankingRows(pillars=browse.pillars, lang=lang, top_n=top_n, link=profile_link())
+        rows = [table.row(s) for s in scores]
         context |= {
             "page": page,
-            "rows": [_row(s, browse.pillars, link, lang=lang) for s in scores],
-            "columns": columns,
+            "rows": rows,
+            "rows_html": rows_html(rows),
+            "header": header_html(_columns(browse.sort, browse.pillars), request.GET),
+            "page_links": (
+                page_links_html(page, request.GET, lang=lang) if page.has_other_pages() else ""
+            ),
             "pillar_codes": browse.pillars,
-            "top_n": browse.run.methodology.spec.get("top_n", 100),
+            "top_n": top_n,
             "has_filters": any(
                 browse.form.cleaned_data.get(f)
                 for f in ("q", "province", "park", "section", "division", "cluster", "size")
@@ -210,65 +223,6 @@ def analyst_ranking(request: HttpRequest) -> HttpResponse:
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-def _profile_link() -> Callable[[int], str] | None:
-    """The firm profile's URL maker, or None while that page does not exist (a failing
-    reverse per row would cost more than the rest of the page)."""
-    try:
-        reverse("firm-profile", args=[1])
-    except NoReverseMatch:
-        return None
-    return lambda firm_id: reverse("firm-profile", args=[firm_id])
-
-
-def _options(control: dict[str, Any]) -> str:
-    """A drop-down's options as HTML: a few hundred options through the template engine
-    (or format_html, with its lazy-string checks) cost more than the rest of the page."""
-    parts = (
-        f'<option value="{escape(str(value))}"{" selected" if on else ""}>'
-        f"{escape(str(label))}</option>"
-        for value, label, on in control["options"]
-    )
-    return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped above
-
-
-def _localised(obj: object, field: str, lang: str) -> str:
-    """As the `localised` template filter: the current language's name, else the Persian."""
-    return getattr(obj, f"{field}_{lang}", None) or getattr(obj, f"{field}_fa", None) or ""
-
-
-def _row(
-    score: FirmScore,
-    pillars: list[str],
-    link: Callable[[int], str] | None,
-    *,
-    lang: str = "fa",
-) -> dict[str, Any]:
-    """One table row with its text already formatted: fifty rows of a dozen cells through
-    template filters were most of the page's time."""
-    firm = score.firm
-    park = firm.park
-    values = [(score.pillars or {}).get(p) for p in pillars]
-    change = score.rank_change
-    return {
-        "score": score,
-        "url": link(score.firm_id) if link else None,
-        "rank": number_format(score.rank, lang=lang),
-        "name": _localised(firm, "name", lang),
-        "national_id": persian_digits(firm.national_id) if lang == "fa" else firm.national_id,
-        "province": _localised(park.province, "name", lang),
-        "park": _localised(park, "name", lang),
-        "isic": persian_digits(firm.isic_id) if lang == "fa" else firm.isic_id,
-        # ISIC classes have English titles only: better English than an empty tooltip.
-        "isic_title": _localised(firm.isic, "title", lang) or firm.isic.title_en,
-        "score_text": number_format(score.score, lang=lang, decimals=1),
-        "pillars": values,
-        "pillar_texts": [number_format(v, lang=lang, decimals=1) for v in values],
-        "change_abs": abs(change) if change is not None else None,
-        "change_text": number_format(abs(change), lang=lang) if change is not None else "",
-        "band": None not in (score.rank_low, score.rank_high, score.top_probability),
-    }
 
 
 def _export_header(pillars: list[str]) -> list[str]:
