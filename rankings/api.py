@@ -128,7 +128,9 @@ class CurrentRankingApi(APIView):
             "run": run.pk,
             "year": run.year,
             "methodology_version": run.methodology.version,
-            "count": rows.count(),
+            "count": selectors.rows_count_cached(
+                rows=rows, user=request.user, run=run, what=repr((filters, data.get("search")))
+            ),
             "results": page,
         }
         visible = visible_firm_ids(request.user, [row.firm_id for row in page])

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -23,11 +26,31 @@ class RankingFilters:
     # the user may see, which a plain filter on this queryset would not.
 
 
+COUNT_CACHE_SECONDS = 600
+
+
 def run_cache_key(run: RankingRun) -> str:
     """A run's identity for caches of what is computed from it (a run never changes once
     written). The primary key alone can come back: a restored backup, a rolled-back test
     database."""
     return f"{run.pk}-{run.data_fingerprint[:16]}-{run.created_at.timestamp():.6f}"
+
+
+def rows_count_cached(
+    *, rows: QuerySet[Any], user: User | AnonymousUser, run: RankingRun, what: str
+) -> int:
+    """`rows.count()`, kept per run, user scope and `what` (a digest of the filters): the
+    COUNT of a 100,000-firm run costs more than reading the page of rows it goes with, and
+    a run never changes once written."""
+    role = user_role(user)
+    scope = role if role == Role.ANALYST else f"{role}-{user.pk}"
+    digest = hashlib.sha256(what.encode()).hexdigest()[:32]
+    key = f"rankings:count:v2:{run_cache_key(run)}:{scope}:{digest}"
+    count = cache.get(key)
+    if count is None:
+        count = rows.count()
+        cache.set(key, count, COUNT_CACHE_SECONDS)
+    return count
 
 
 def run_list(*, year: int | None = None) -> QuerySet[RankingRun]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -45,7 +45,6 @@ _DESCENDING_FIRST = {"score", "change"}
 _SORT_IN_DB = {"-score": "rank", "score": "-rank"}
 # A run's rows never change, but the firms' names, parks and the drop-downs' reference
 # data can: cached counts and choices expire soon enough for an edit to show.
-COUNT_CACHE_SECONDS = 600
 CHOICES_CACHE_SECONDS = 300
 
 
@@ -60,25 +59,20 @@ class Browse:
     pillars: list[str]
     sort: str
     scores: QuerySet[FirmScore] | None
-    count_key: str = ""
+    count_what: str = ""  # what the count is of, for its cache (the filters)
     whole_run_by_rank: bool = False  # every ranked firm, best first: paged by rank
 
 
 class _CountCachedPaginator(Paginator):
-    """A paginator that counts the filtered rows of a run once, not on every page: the
-    COUNT of a 100,000-firm run costs more than reading the fifty rows shown."""
+    """A paginator that counts the filtered rows of a run once, not on every page."""
 
-    def __init__(self, object_list: QuerySet[Any], per_page: int, *, key: str) -> None:
+    def __init__(self, object_list: Any, per_page: int, *, count: Callable[[], int]) -> None:
         super().__init__(object_list, per_page)
-        self._key = key
+        self._count = count
 
     @cached_property
     def count(self) -> int:
-        count = cache.get(self._key)
-        if count is None:
-            count = self.object_list.count()
-            cache.set(self._key, count, COUNT_CACHE_SECONDS)
-        return count
+        return self._count()
 
 
 def _filter_options(run: RankingRun | None, *, lang: str) -> RankingFilterOptions:
@@ -124,15 +118,13 @@ def _browse(request: HttpRequest) -> Browse:
         user=request.user, run=run, filters=filters, sort=db_sort, lang=lang
     )
     role = user_role(request.user)
-    scope = role if role == Role.ANALYST else f"{role}-{request.user.pk}"
-    digest = hashlib.sha256(repr(filters).encode()).hexdigest()[:32]
     return Browse(
         form=form,
         run=run,
         pillars=pillars,
         sort=sort,
         scores=scores,
-        count_key=f"rankings:count:v1:{selectors.run_cache_key(run)}:{scope}:{digest}",
+        count_what=repr(filters),
         whole_run_by_rank=(
             role == Role.ANALYST and db_sort == "rank" and filters == BrowseFilters()
         ),
@@ -197,7 +189,13 @@ def analyst_ranking(request: HttpRequest) -> HttpResponse:
             if browse.whole_run_by_rank
             else browse.scores.values_list("pk", flat=True)
         )
-        paginator = _CountCachedPaginator(ids, PAGE_SIZE, key=browse.count_key)
+        paginator = _CountCachedPaginator(
+            ids,
+            PAGE_SIZE,
+            count=lambda: selectors.rows_count_cached(
+                rows=browse.scores, user=request.user, run=browse.run, what=browse.count_what
+            ),
+        )
         page = paginator.get_page(browse.form.cleaned_data.get("page") or 1)
         scores = selectors.scores_in_order(ids=list(page.object_list))
         top_n = browse.run.methodology.spec.get("top_n", 100)

@@ -100,6 +100,24 @@ def test_filters_by_province_park_sector_and_search(ranked) -> None:
     assert [r["firm"]["national_id"] for r in found["results"]] == [world.firm.national_id]
 
 
+def test_the_count_of_a_run_is_counted_once_per_filter_and_user(ranked) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = client_for("analyst")
+
+    def counts(query: str) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            body = api.get(f"/api/v1/rankings/current/?{query}").json()
+        return body["count"], sum("COUNT(" in q["sql"] for q in queries.captured_queries)
+
+    assert counts("province=IR-10&limit=5") == (111, 1)
+    assert counts("province=IR-10&limit=5&offset=5") == (111, 0)  # the run never changes
+    assert counts("sector=C&limit=5") == (112, 1)  # another filter, its own count
+    manager = client_for("manager").get("/api/v1/rankings/current/?province=IR-10").json()
+    assert manager["count"] < 111  # another user's scope is never served from the cache
+
+
 def test_malformed_filters_are_refused_with_400(ranked) -> None:
     api = client_for("analyst")
     response = api.get("/api/v1/rankings/current/?province=Tehran&limit=0")
