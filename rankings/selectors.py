@@ -36,21 +36,39 @@ def run_cache_key(run: RankingRun) -> str:
     return f"{run.pk}-{run.data_fingerprint[:16]}-{run.created_at.timestamp():.6f}"
 
 
+def _scoped_key(kind: str, *, user: User | AnonymousUser, run: RankingRun, what: str) -> str:
+    role = user_role(user)
+    scope = role if role == Role.ANALYST else f"{role}-{user.pk}"
+    digest = hashlib.sha256(what.encode()).hexdigest()[:32]
+    return f"rankings:{kind}:{run_cache_key(run)}:{scope}:{digest}"
+
+
 def rows_count_cached(
     *, rows: QuerySet[Any], user: User | AnonymousUser, run: RankingRun, what: str
 ) -> int:
     """`rows.count()`, kept per run, user scope and `what` (a digest of the filters): the
     COUNT of a 100,000-firm run costs more than reading the page of rows it goes with, and
     a run never changes once written."""
-    role = user_role(user)
-    scope = role if role == Role.ANALYST else f"{role}-{user.pk}"
-    digest = hashlib.sha256(what.encode()).hexdigest()[:32]
-    key = f"rankings:count:v2:{run_cache_key(run)}:{scope}:{digest}"
+    key = _scoped_key("count:v2", user=user, run=run, what=what)
     count = cache.get(key)
     if count is None:
         count = rows.count()
         cache.set(key, count, COUNT_CACHE_SECONDS)
     return count
+
+
+def row_ids_cached(
+    *, rows: QuerySet[Any], user: User | AnonymousUser, run: RankingRun, what: str
+) -> list[int]:
+    """The ids of `rows` in their order, kept like `rows_count_cached`: a list sorted by
+    name, change or a pillar (no index serves those) is sorted once, not on every page.
+    Only the order is cached; the rows shown are read afresh."""
+    key = _scoped_key("ids:v1", user=user, run=run, what=what)
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(rows.values_list("pk", flat=True))
+        cache.set(key, ids, COUNT_CACHE_SECONDS)
+    return ids
 
 
 def run_list(*, year: int | None = None) -> QuerySet[RankingRun]:

@@ -184,18 +184,23 @@ def analyst_ranking(request: HttpRequest) -> HttpResponse:
         context["controls"] = browse.form.controls()
     if browse.run is not None and browse.scores is not None:
         # The page is found on ids alone; its fifty rows are read in full afterwards.
-        ids: Any = (
-            selectors.RankedIds(run=browse.run)
-            if browse.whole_run_by_rank
-            else browse.scores.values_list("pk", flat=True)
-        )
-        paginator = _CountCachedPaginator(
-            ids,
-            PAGE_SIZE,
-            count=lambda: selectors.rows_count_cached(
-                rows=browse.scores, user=request.user, run=browse.run, what=browse.count_what
-            ),
-        )
+        if browse.whole_run_by_rank:
+            ranked = selectors.RankedIds(run=browse.run)
+            paginator: Paginator = _CountCachedPaginator(
+                ranked,
+                PAGE_SIZE,
+                count=lambda: selectors.rows_count_cached(
+                    rows=browse.scores, user=request.user, run=browse.run, what=browse.count_what
+                ),
+            )
+        else:
+            ids = selectors.row_ids_cached(
+                rows=browse.scores,
+                user=request.user,
+                run=browse.run,
+                what=repr((browse.count_what, browse.sort, _lang())),
+            )
+            paginator = Paginator(ids, PAGE_SIZE)
         page = paginator.get_page(browse.form.cleaned_data.get("page") or 1)
         scores = selectors.scores_in_order(ids=list(page.object_list))
         top_n = browse.run.methodology.spec.get("top_n", 100)

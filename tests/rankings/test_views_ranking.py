@@ -234,6 +234,18 @@ def test_sorting_by_score_reads_the_rank_order(ranked) -> None:
     assert 'aria-sort="descending"' in best_first.content.decode()
 
 
+def test_a_list_sorted_without_an_index_is_sorted_once_for_all_its_pages(ranked) -> None:
+    world, _run = ranked
+    client = analyst_client(world, "en")
+    first = client.get(RANKING, {"sort": "name"})
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(RANKING, {"sort": "name", "page": "2"})
+    sorting = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"]]
+    assert not [sql for sql in sorting if "name_en" in sql.split("ORDER BY")[1]], sorting
+    names = [r["score"].firm.name_en for r in first.context["rows"] + second.context["rows"]]
+    assert names == sorted(names) and len(names) == 100
+
+
 def test_htmx_filtering_returns_only_the_results(ranked) -> None:
     world, _ = ranked
     response = analyst_client(world).get(RANKING, {"park": "TEH-01"}, HTTP_HX_REQUEST="true")
