@@ -62,27 +62,15 @@ def prepare(year: int) -> dict:
     _django()
     from unittest import mock
 
-    from rankings import services
     from rankings.selectors import current_run
     from rankings.services import data_changed, ranking_recompute
 
     run = current_run(year=year)
     seconds = None
     if run is None:
-        insert = services.frame_insert
-
-        def insert_whole_ranks(*, table, frame):
-            # pandas 3 turns an Int64 column with gaps into floats in `.to_numpy()`
-            # (services.py's rank_cluster), which PostgreSQL's COPY refuses for an
-            # integer column; the benchmark keeps whole numbers whole.
-            if "rank_cluster" in frame:
-                frame = frame.assign(rank_cluster=frame["rank_cluster"].astype("Int64"))
-            return insert(table=table, frame=frame)
-
         t = time.perf_counter()
         with (
             mock.patch("rankings.services._enqueue_followups"),
-            mock.patch("rankings.services.frame_insert", insert_whole_ranks),
             mock.patch("rankings.services._recompute_send", create=True),
         ):
             data_changed(years=[year])

@@ -169,7 +169,7 @@ def cluster_run_write(*, run: RankingRun, data: ClusterRunData) -> None:
     pks = dict(Cluster.objects.values_list("code", "pk"))
     stats = data.stats
     frame_insert(
-        table=RegionSectorStat._meta.db_table,
+        model=RegionSectorStat,
         frame=pd.DataFrame(
             {
                 "run_id": run.pk,
@@ -191,7 +191,7 @@ def cluster_run_write(*, run: RankingRun, data: ClusterRunData) -> None:
     )
     members = data.members
     frame_insert(
-        table=ClusterMembership._meta.db_table,
+        model=ClusterMembership,
         frame=pd.DataFrame(
             {
                 "run_id": run.pk,
@@ -204,7 +204,7 @@ def cluster_run_write(*, run: RankingRun, data: ClusterRunData) -> None:
     p = data.profiles
     if len(p):
         frame_insert(
-            table=ClusterProfile._meta.db_table,
+            model=ClusterProfile,
             frame=pd.DataFrame(
                 {
                     "run_id": run.pk,

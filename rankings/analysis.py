@@ -153,7 +153,7 @@ def _bands_write(run: RankingRun, result: AnalysisResult) -> None:
             "top_probability": bands["top_probability"].round(6).to_numpy(),
         }
     )
-    frame_update(table=FirmScore._meta.db_table, frame=frame, keys=["run_id", "firm_id"])
+    frame_update(model=FirmScore, frame=frame, keys=["run_id", "firm_id"])
 
 
 def _finish(

@@ -184,7 +184,7 @@ def _recompute_once(*, year: int) -> tuple[RankingRun | None, int]:
             rows["rank_cluster"] = (
                 clusters.rank_cluster.reindex(rows["firm_id"]).astype("Int64").array
             )
-        frame_insert(table=FirmScore._meta.db_table, frame=rows)
+        frame_insert(model=FirmScore, frame=rows)
         if clusters is not None:
             from clusters.services import cluster_run_write
 

@@ -134,7 +134,7 @@ def seed(*, firms: int) -> list[int]:
     now = timezone.now()
     with transaction.atomic():
         frame_insert(
-            table=Firm._meta.db_table,
+            model=Firm,
             frame=firm_frame.drop(columns=["park_code", "isic"]).assign(
                 park_id=firm_frame["park_code"].map(park_ids),
                 isic_id=firm_frame["isic"],
@@ -144,7 +144,7 @@ def seed(*, firms: int) -> list[int]:
         )
         ids = dict(Firm.objects.values_list("national_id", "id"))
         frame_insert(
-            table=FirmYear._meta.db_table,
+            model=FirmYear,
             frame=years.drop(columns=["national_id"]).assign(
                 firm_id=years["national_id"].map(ids), updated_at=now
             ),
