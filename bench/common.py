@@ -85,3 +85,13 @@ def machine(pg_base: str) -> dict[str, str]:
             info["postgres"] += " (" + ", ".join(settings) + ")"
         conn.close()
     return info
+
+
+def django_backend_pid() -> int:
+    """The pid of the PostgreSQL backend serving Django's default connection (its CPU
+    time is the server's share of the work)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]

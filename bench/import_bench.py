@@ -52,7 +52,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import machine, peak_mb, pg_connect, proc_cpu  # noqa: E402
+from bench.common import django_backend_pid, machine, peak_mb, pg_recreate, proc_cpu  # noqa: E402
 
 DB_NAME = "smerank_bench_import"
 TARGETS = {"csv_validate": 20.0, "csv_commit": 20.0, "xlsx_total": 15.0}
@@ -201,9 +201,7 @@ class Phase:
         from django.db import connection
 
         connection.ensure_connection()
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            self.pid = cursor.fetchone()[0]
+        self.pid = django_backend_pid()
         self.backend = proc_cpu(self.pid) or 0.0
         self.cpu, self.wall = time.process_time(), time.perf_counter()
         self.load = os.getloadavg()[0]
@@ -336,9 +334,7 @@ def child_profile(path: str, park_code: str) -> dict[str, Any]:
     job = imports.import_job_create(park=park, uploader=user, stream=io.BytesIO(data), name=path)
     job = imports.import_job_validate(job_id=job.pk)
     steps.clear()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+    pid = django_backend_pid()
     backend = proc_cpu(pid) or 0.0
     profiler = cProfile.Profile()
     w, c = time.perf_counter(), time.process_time()
@@ -377,14 +373,7 @@ def _run_child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
 
 
 def fresh_database(base: str, env: dict[str, str]) -> float:
-    conn = pg_connect(base)
-    with conn.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [DB_NAME]
-        )
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
+    pg_recreate(base, DB_NAME)
     started = time.perf_counter()
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     return time.perf_counter() - started

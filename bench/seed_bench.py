@@ -35,7 +35,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import machine, pg_connect, pg_recreate, proc_cpu  # noqa: E402
+from bench.common import django_backend_pid, machine, pg_connect, pg_recreate, proc_cpu  # noqa: E402
 
 PY = sys.executable
 DB_NAME = "smerank_bench_seed"
@@ -216,9 +216,7 @@ def _profile_child(firms: int) -> str:
         timed(demo, name)
     timed(services, "demo_seed")
     timed(services, "user_with_role_ensure")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend_pid = cursor.fetchone()[0]
+    backend_pid = django_backend_pid()
     backend0 = proc_cpu(backend_pid) or 0.0
     profiler = cProfile.Profile()
     wall, cpu = time.perf_counter(), time.process_time()

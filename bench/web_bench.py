@@ -43,7 +43,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import machine, pg_connect, proc_cpu  # noqa: E402
+from bench.common import django_backend_pid, machine, pg_connect, proc_cpu  # noqa: E402
 
 DB_NAME = "smerank_bench_web"
 YEAR = 1403
@@ -228,12 +228,9 @@ def _timed_requests(
     client: Any, path: str, headers: dict[str, str], count: int
 ) -> tuple[list[float], list[float], float]:
     """Wall and CPU time of each request, and the backend's CPU per request (ms)."""
-    from django.db import connection
 
     def backend_pid() -> int:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            return cursor.fetchone()[0]
+        return django_backend_pid()
 
     pid = backend_pid()
     before = proc_cpu(pid) or 0.0
