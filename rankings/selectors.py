@@ -118,16 +118,20 @@ class RankedIds:
     A rank is one more than the number of firms with a better score, so the firm at
     position `start` (from 0) has the largest rank that is at most `start + 1`, and the
     firms before that rank fill exactly `rank - 1` positions. Holds for the whole ranked
-    list only: a filtered list pages with OFFSET.
+    list only: a filtered or otherwise sorted list pages over `row_ids_cached`.
     """
 
     ordered = True
 
     def __init__(self, *, run: RankingRun) -> None:
+        self._run = run
         self._ranked = FirmScore.objects.filter(run=run, rank__isnull=False)
 
     def count(self) -> int:
-        return self._ranked.count()
+        # The COUNT of a 100,000-firm run costs more than finding a page; a run never
+        # changes once written.
+        key = f"rankings:ranked-count:{run_cache_key(self._run)}"
+        return cache.get_or_set(key, self._ranked.count, COUNT_CACHE_SECONDS)
 
     def __getitem__(self, window: slice) -> list[int]:
         start = window.start or 0

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from django.core.cache import cache
@@ -59,20 +57,8 @@ class Browse:
     pillars: list[str]
     sort: str
     scores: QuerySet[FirmScore] | None
-    count_what: str = ""  # what the count is of, for its cache (the filters)
+    filters_key: str = ""  # the filters, for the cache of the list's order
     whole_run_by_rank: bool = False  # every ranked firm, best first: paged by rank
-
-
-class _CountCachedPaginator(Paginator):
-    """A paginator that counts the filtered rows of a run once, not on every page."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count: Callable[[], int]) -> None:
-        super().__init__(object_list, per_page)
-        self._count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._count()
 
 
 def _filter_options(run: RankingRun | None, *, lang: str) -> RankingFilterOptions:
@@ -124,7 +110,7 @@ def _browse(request: HttpRequest) -> Browse:
         pillars=pillars,
         sort=sort,
         scores=scores,
-        count_what=repr(filters),
+        filters_key=repr(filters),
         whole_run_by_rank=(
             role == Role.ANALYST and db_sort == "rank" and filters == BrowseFilters()
         ),
@@ -184,23 +170,17 @@ def analyst_ranking(request: HttpRequest) -> HttpResponse:
         context["controls"] = browse.form.controls()
     if browse.run is not None and browse.scores is not None:
         # The page is found on ids alone; its fifty rows are read in full afterwards.
-        if browse.whole_run_by_rank:
-            ranked = selectors.RankedIds(run=browse.run)
-            paginator: Paginator = _CountCachedPaginator(
-                ranked,
-                PAGE_SIZE,
-                count=lambda: selectors.rows_count_cached(
-                    rows=browse.scores, user=request.user, run=browse.run, what=browse.count_what
-                ),
-            )
-        else:
-            ids = selectors.row_ids_cached(
+        ids: Any = (
+            selectors.RankedIds(run=browse.run)
+            if browse.whole_run_by_rank
+            else selectors.row_ids_cached(
                 rows=browse.scores,
                 user=request.user,
                 run=browse.run,
-                what=repr((browse.count_what, browse.sort, _lang())),
+                what=repr((browse.filters_key, browse.sort, _lang())),
             )
-            paginator = Paginator(ids, PAGE_SIZE)
+        )
+        paginator = Paginator(ids, PAGE_SIZE)
         page = paginator.get_page(browse.form.cleaned_data.get("page") or 1)
         scores = selectors.scores_in_order(ids=list(page.object_list))
         top_n = browse.run.methodology.spec.get("top_n", 100)
